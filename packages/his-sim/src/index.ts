@@ -1,0 +1,1 @@
+export { demoHospital, demoUsers, DEMO_PASSWORD, type DemoCampus } from './demo-hospital.js';

@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Database } from './db/database.js';
+import { auditRoutes, createAuditService } from './modules/audit/module.js';
+import { accountsRoutes, authRoutes, createAccountsService, createAuthService, SESSION_COOKIE } from './modules/auth/module.js';
+import { healthRoutes } from './modules/health/module.js';
+import { createOrgService, orgRoutes } from './modules/org/module.js';
+import { type RegisteredRoute, registerAccessControl } from './platform/access.js';
+import type { Config } from './platform/config.js';
+import { Sm4Sealer } from './platform/crypto.js';
+import { AppError, registerErrorHandler } from './platform/errors.js';
+import { route, useZod } from './platform/http.js';
+import { collectOpenApi } from './platform/openapi.js';
+import { version } from './platform/version.js';
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  secretKey: string;
+  logger?: boolean;
+  now?: () => Date;
+}
+
+/** Creates every service once, by hand, with its dependencies. */
+export function createServices({ database, secretKey, config, now }: Omit<AppOptions, 'logger'>) {
+  const db = database.db;
+  const auth = createAuthService({ db, sealer: new Sm4Sealer(secretKey), issuer: config.hospitalName, now });
+  return {
+    auth,
+    accounts: createAccountsService({ db, auth, now }),
+    org: createOrgService({ db, now }),
+    audit: createAuditService({ db }),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  services: Services;
+  /** Every route with its declared access rule, as registered. */
+  routes: RegisteredRoute[];
+}
+
+/** The composition root: platform plugins first, then each module's routes, then the web app. */
+export async function buildApp(options: AppOptions): Promise<BuiltApp> {
+  const { config, database } = options;
+  const startedAt = Date.now();
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers["x-csrf-token"]'] },
+    trustProxy: config.trustProxy,
+    bodyLimit: 10 * 1024 * 1024,
+  });
+  useZod(app);
+  registerErrorHandler(app);
+  await app.register(cookie);
+
+  const services = createServices(options);
+  const { auth } = services;
+  const routes = registerAccessControl(app, {
+    async authenticate(request) {
+      try {
+        return await auth.authenticate(request.cookies[SESSION_COOKIE], request.ip);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'auth.session-expired') {
+          // Let a public route (the login page calling /api/health) go on as if signed out.
+          if (request.routeOptions.config.access === 'public') return null;
+        }
+        throw error;
+      }
+    },
+    recordDenial: (request, actor, permission) => auth.recordDenial(actor, permission, request.method, request.routeOptions.url ?? request.url),
+  });
+  const openApiDocument = collectOpenApi(app, { title: 'PFTIS API', version });
+
+  healthRoutes(app, { db: database.db, kind: database.kind, version, startedAt });
+  authRoutes(app, auth, config.secureCookies);
+  accountsRoutes(app, services.accounts, auth);
+  orgRoutes(app, services.org);
+  auditRoutes(app, services.audit);
+  route(app, { method: 'GET', url: '/api/docs', access: 'authenticated', summary: 'This OpenAPI document', tags: ['meta'] }, () => openApiDocument());
+
+  await serveWebApp(app, config.webDist);
+  return { app, services, routes };
+}
+
+/** Serves the built single-page app; unknown paths outside /api get index.html so client routes work on reload. */
+async function serveWebApp(app: FastifyInstance, webDist: string) {
+  const root = path.resolve(webDist);
+  const built = existsSync(path.join(root, 'index.html'));
+  await app.register(fastifyStatic, { root: built ? root : process.cwd(), serve: false });
+  route(app, { method: 'GET', url: '/*', access: 'public', summary: 'Web application', tags: ['web'] }, async (req, reply) => {
+    const wildcard = (req.params as { '*': string })['*'] ?? '';
+    if (wildcard.startsWith('api/')) return reply.callNotFound();
+    if (!built) return reply.type('text/plain; charset=utf-8').status(503).send('Web UI not built: run `npm run build` (npm start does it).');
+    const file = path.join(root, wildcard);
+    const isAsset = wildcard !== '' && file.startsWith(root) && existsSync(file) && !wildcard.endsWith('/');
+    if (isAsset) return reply.header('cache-control', wildcard.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache').sendFile(wildcard);
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { createServices } from './app.js';
+import { DatabaseUnreachable } from './db/database.js';
+import { MigrationFailed, migrateToLatest } from './db/migrate.js';
+import { systemActor, verifyAuditChain } from './platform/audit.js';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { AppError } from './platform/errors.js';
+import { resolveSecretKey } from './platform/secret-key.js';
+import { openDatabase, startServer } from './server.js';
+
+const usage = `pftis — PFTIS command line
+
+  pftis start                         start the server (migrates first)
+  pftis migrate                       apply pending database migrations
+  pftis user add <username> --name <display name> [--role <code>]... [--campus <code>]... [--password <p>]
+  pftis user passwd <username> [--password <p>]   set a temporary password (changed at next login)
+  pftis user lock <username>
+  pftis user unlock <username>
+  pftis audit verify                  check the audit log's SM3 hash chain
+
+Configuration comes from the environment (DATABASE_URL, PFTIS_DATA_DIR, PFTIS_PORT, ...) or PFTIS_CONFIG.
+Without --password a random temporary password is generated and printed.`;
+
+class UsageError extends Error {}
+
+/** A temporary password that satisfies any policy up to 4 character classes. */
+const temporaryPassword = () => `Tmp-${randomBytes(9).toString('base64url')}7a`;
+
+async function withServices<T>(work: (ctx: Awaited<ReturnType<typeof open>>) => Promise<T>): Promise<T> {
+  const ctx = await open();
+  try {
+    return await work(ctx);
+  } finally {
+    await ctx.database.close();
+  }
+}
+
+async function open() {
+  const config = loadConfig();
+  const database = await openDatabase(config);
+  await migrateToLatest(database.db);
+  const services = createServices({ config, database, secretKey: resolveSecretKey(config) });
+  const actor = systemActor(`cli:${process.env.USER ?? 'unknown'}`);
+  return { config, database, services, actor };
+}
+
+async function userCommand(sub: string | undefined, args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, role: { type: 'string', multiple: true }, campus: { type: 'string', multiple: true }, password: { type: 'string' } },
+  });
+  const username = positionals[0];
+  if (!username) throw new UsageError('a username is required');
+  await withServices(async ({ services, actor, database }) => {
+    const { accounts } = services;
+    if (sub === 'add') {
+      const roles = await accounts.listRoles();
+      const roleIds = (values.role ?? []).map((code) => roles.find((r) => r.code === code)?.id ?? fail(`unknown role ${code}; known: ${roles.map((r) => r.code).join(', ')}`));
+      const campuses = await database.db.selectFrom('campus').select(['id', 'code']).execute();
+      const campusIds = values.campus?.length
+        ? values.campus.map((code) => campuses.find((c) => c.code === code)?.id ?? fail(`unknown campus ${code}`))
+        : campuses.map((c) => c.id);
+      const password = values.password ?? temporaryPassword();
+      await accounts.createUser(actor, { username, displayName: values.name ?? username, password, roleIds, campusIds });
+      console.log(`user ${username} created${values.password ? '' : ` with temporary password ${password}`} (must be changed at first login)`);
+    } else if (sub === 'passwd') {
+      const password = values.password ?? temporaryPassword();
+      await accounts.resetPassword(actor, await accounts.findUserId(username), password);
+      console.log(`password of ${username} reset${values.password ? '' : ` to ${password}`} (must be changed at next login)`);
+    } else if (sub === 'lock' || sub === 'unlock') {
+      await accounts.setLocked(actor, await accounts.findUserId(username), sub === 'lock');
+      console.log(`user ${username} ${sub}ed`);
+    } else {
+      throw new UsageError(`unknown user command ${sub ?? ''}`);
+    }
+  });
+}
+
+function fail(message: string): never {
+  throw new UsageError(message);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'start': {
+        const server = await startServer(loadConfig());
+        const stop = async () => {
+          await server.close();
+          process.exit(0);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        return -1;
+      }
+      case 'migrate': {
+        const config = loadConfig();
+        const database = await openDatabase(config);
+        try {
+          const applied = await migrateToLatest(database.db);
+          console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date');
+        } finally {
+          await database.close();
+        }
+        return 0;
+      }
+      case 'user':
+        await userCommand(sub, rest);
+        return 0;
+      case 'audit': {
+        if (sub !== 'verify') throw new UsageError(`unknown audit command ${sub ?? ''}`);
+        const verdict = await withServices(({ database }) => verifyAuditChain(database.db));
+        if (verdict.ok) {
+          console.log(`audit chain intact: ${verdict.checked} entries, head ${verdict.headHash}`);
+          return 0;
+        }
+        console.error(`audit chain BROKEN at entry ${verdict.brokenAtId} (${verdict.reason}); ${verdict.checked} entries before it verified`);
+        return 3;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+        console.log(usage);
+        return 0;
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`pftis: ${error.message}\n\n${usage}`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof DatabaseUnreachable || error instanceof MigrationFailed) {
+      console.error(`pftis: ${error.message}`);
+      return 1;
+    }
+    if (error instanceof AppError) {
+      console.error(`pftis: ${error.message === error.code ? error.title : error.message} (${error.code})`);
+      return 1;
+    }
+    throw error;
+  }
+}

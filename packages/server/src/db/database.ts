@@ -1,0 +1,91 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { pglitePool } from './pglite-pool.js';
+import type { DB } from './types.js';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  kind: DatabaseKind;
+  /** Human-readable description of where the data lives, password masked. */
+  location: string;
+  close(): Promise<void>;
+}
+
+// int8 → number (ids and counts stay far below 2^53), numeric → number, date → 'YYYY-MM-DD' string
+// so that a calendar date never shifts with the server's time zone. Same on both drivers.
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+const parsers = {
+  [INT8]: (v: string) => Number(v),
+  [NUMERIC]: (v: string) => Number(v),
+  [DATE]: (v: string) => v,
+};
+
+export function createKysely(pool: pg.Pool | ReturnType<typeof pglitePool>): Kysely<DB> {
+  return new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: pool as pg.Pool }),
+    plugins: [new CamelCasePlugin()],
+  });
+}
+
+/** Opens a PGlite database in `dataDir` (created when missing), or from a dump when `loadDataDir` is given. */
+export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const instance = await PGlite.create({ dataDir, loadDataDir, parsers });
+  const db = createKysely(pglitePool(instance));
+  return {
+    db,
+    kind: 'pglite',
+    location: dataDir ? `PGlite ${path.resolve(dataDir)}` : 'PGlite (in memory)',
+    async close() {
+      await db.destroy();
+      await instance.close();
+    },
+  };
+}
+
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable DATABASE_URL)';
+  }
+}
+
+/** Connects to a PostgreSQL server and checks that it answers, so a wrong URL fails at start, not at first use. */
+export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 5000,
+    types: { getTypeParser: (oid: number, format?: string) => (parsers as Record<number, (v: string) => unknown>)[oid] ?? pg.types.getTypeParser(oid, format as 'text') },
+  });
+  // An idle client losing its server connection must not crash the process.
+  pool.on('error', () => {});
+  const db = createKysely(pool);
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw new DatabaseUnreachable(maskUrl(url), error);
+  }
+  return { db, kind: 'postgres', location: `PostgreSQL ${maskUrl(url)}`, close: () => db.destroy() };
+}
+
+export class DatabaseUnreachable extends Error {
+  constructor(
+    readonly target: string,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? (cause as NodeJS.ErrnoException).code ?? cause.message : String(cause);
+    super(`cannot connect to PostgreSQL at ${target}: ${reason}`);
+  }
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as foundation from './202611251200_foundation.js';
+
+/** Every migration, in the order it runs. Append only; never edit or reorder a released entry. */
+export const migrations: Record<string, Migration> = {
+  '202611251200_foundation': foundation,
+};

@@ -1,0 +1,128 @@
+import type { ColumnType, Generated } from 'kysely';
+
+// The database as the application sees it (camelCase through Kysely's CamelCasePlugin).
+// Kept by hand beside the migrations; db/schema.int.test.ts checks it against the migrated database.
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<unknown, string | null, string | null>;
+
+export interface CampusTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  nameEn: string | null;
+  address: string | null;
+  active: Generated<boolean>;
+  createdAt: Generated<Date>;
+  updatedAt: Timestamp;
+}
+
+export interface DepartmentTable {
+  id: Generated<string>;
+  campusId: string;
+  code: string;
+  name: string;
+  nameEn: string | null;
+  kind: Generated<'pft_lab' | 'clinical' | 'administrative'>;
+  active: Generated<boolean>;
+  createdAt: Generated<Date>;
+  updatedAt: Timestamp;
+}
+
+export interface RoleTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  nameEn: string;
+  description: Generated<string>;
+  builtin: Generated<boolean>;
+  administrative: Generated<boolean>;
+  createdAt: Generated<Date>;
+  updatedAt: Timestamp;
+}
+
+export interface RolePermissionTable {
+  roleId: string;
+  permission: string;
+}
+
+export interface AppUserTable {
+  id: Generated<string>;
+  username: string;
+  displayName: string;
+  passwordHash: string;
+  passwordChangedAt: Timestamp;
+  mustChangePassword: Generated<boolean>;
+  failedAttempts: Generated<number>;
+  lockedUntil: Date | null;
+  disabled: Generated<boolean>;
+  totpSecret: string | null;
+  totpEnabled: Generated<boolean>;
+  lastLoginAt: Date | null;
+  lastLoginIp: string | null;
+  createdAt: Generated<Date>;
+  updatedAt: Timestamp;
+}
+
+export interface UserRoleTable {
+  userId: string;
+  roleId: string;
+}
+
+export interface UserCampusTable {
+  userId: string;
+  campusId: string;
+}
+
+export type SessionState = 'mfa' | 'password_change' | 'mfa_enroll' | 'active';
+
+export interface SessionTable {
+  id: string;
+  userId: string;
+  state: SessionState;
+  csrfToken: string;
+  campusId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: Generated<Date>;
+  lastSeenAt: Timestamp;
+  expiresAt: Timestamp;
+}
+
+export interface SettingTable {
+  key: string;
+  value: Json;
+  updatedAt: Timestamp;
+  updatedBy: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  occurredAt: Date;
+  actorId: string | null;
+  actorName: string;
+  ip: string | null;
+  action: string;
+  outcome: 'success' | 'failure' | 'denied';
+  entityType: string | null;
+  entityId: string | null;
+  campusId: string | null;
+  before: Json;
+  after: Json;
+  detail: Json;
+  prevHash: string;
+  hash: string;
+}
+
+export interface DB {
+  campus: CampusTable;
+  department: DepartmentTable;
+  role: RoleTable;
+  rolePermission: RolePermissionTable;
+  appUser: AppUserTable;
+  userRole: UserRoleTable;
+  userCampus: UserCampusTable;
+  session: SessionTable;
+  setting: SettingTable;
+  auditLog: AuditLogTable;
+}

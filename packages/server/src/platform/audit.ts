@@ -1,0 +1,136 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../db/types.js';
+import { sm3Hex } from './crypto.js';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+/** Who did it: a person with a session, or the system itself (CLI, jobs). */
+export interface AuditActor {
+  userId: string | null;
+  name: string;
+  ip: string | null;
+}
+
+export const systemActor = (name = 'system'): AuditActor => ({ userId: null, name, ip: null });
+
+export interface AuditInput {
+  action: string;
+  outcome?: 'success' | 'failure' | 'denied';
+  entityType?: string;
+  entityId?: string;
+  campusId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  detail?: unknown;
+}
+
+export interface AuditEntry {
+  id: number;
+  occurredAt: Date;
+  actorId: string | null;
+  actorName: string;
+  ip: string | null;
+  action: string;
+  outcome: 'success' | 'failure' | 'denied';
+  entityType: string | null;
+  entityId: string | null;
+  campusId: string | null;
+  before: unknown;
+  after: unknown;
+  detail: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+// Any constant works; it only has to be the same in every server process.
+const AUDIT_CHAIN_LOCK = 0x70667469;
+
+/** Deterministic JSON: object keys sorted at every level, so the hash survives a jsonb round trip. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+type HashedFields = Omit<AuditEntry, 'id' | 'hash'>;
+
+/** SM3 over the previous entry's hash and this entry's canonical content. */
+export function entryHash(e: HashedFields): string {
+  const content = [e.occurredAt, e.actorId, e.actorName, e.ip, e.action, e.outcome, e.entityType, e.entityId, e.campusId, e.before, e.after, e.detail];
+  return sm3Hex(`${e.prevHash}\n${canonicalJson(content)}`);
+}
+
+const toJson = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+// jsonb drops undefined members and normalises numbers; hash what the database will give back.
+const normalise = (value: unknown) => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
+
+/**
+ * Appends one entry, inside the caller's transaction so the change and its audit record commit together.
+ * A transaction-scoped advisory lock serialises the chain across processes; it is held until commit,
+ * so record the audit entry as the last step of a transaction.
+ */
+export async function recordAudit(trx: Transaction<DB>, actor: AuditActor, input: AuditInput, now = new Date()): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(trx);
+  const last = await trx.selectFrom('auditLog').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const fields: HashedFields = {
+    occurredAt: now,
+    actorId: actor.userId,
+    actorName: actor.name,
+    ip: actor.ip,
+    action: input.action,
+    outcome: input.outcome ?? 'success',
+    entityType: input.entityType ?? null,
+    entityId: input.entityId ?? null,
+    campusId: input.campusId ?? null,
+    before: normalise(input.before),
+    after: normalise(input.after),
+    detail: normalise(input.detail),
+    prevHash: last?.hash ?? GENESIS_HASH,
+  };
+  await trx
+    .insertInto('auditLog')
+    .values({
+      ...fields,
+      before: toJson(fields.before),
+      after: toJson(fields.after),
+      detail: toJson(fields.detail),
+      hash: entryHash(fields),
+    })
+    .execute();
+}
+
+/** Records an entry in a transaction of its own (logins, denials: events with no other change). */
+export function recordAuditAlone(db: Kysely<DB>, actor: AuditActor, input: AuditInput): Promise<void> {
+  return db.transaction().execute((trx) => recordAudit(trx, actor, input));
+}
+
+export type ChainVerdict =
+  | { ok: true; checked: number; headHash: string }
+  | { ok: false; checked: number; brokenAtId: number; reason: 'content-altered' | 'link-broken' };
+
+/** Walks the whole chain in id order and reports the first entry whose hash or link does not hold. */
+export async function verifyAuditChain(db: Executor, batchSize = 2000): Promise<ChainVerdict> {
+  let prevHash = GENESIS_HASH;
+  let afterId = 0;
+  let checked = 0;
+  for (;;) {
+    const rows = await db.selectFrom('auditLog').selectAll().where('id', '>', afterId).orderBy('id').limit(batchSize).execute();
+    for (const row of rows) {
+      const entry = row as unknown as AuditEntry;
+      if (entry.prevHash !== prevHash) return { ok: false, checked, brokenAtId: entry.id, reason: 'link-broken' };
+      if (entryHash(entry) !== entry.hash) return { ok: false, checked, brokenAtId: entry.id, reason: 'content-altered' };
+      prevHash = entry.hash;
+      afterId = entry.id;
+      checked += 1;
+    }
+    if (rows.length < batchSize) return { ok: true, checked, headHash: prevHash };
+  }
+}

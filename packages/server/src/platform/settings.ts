@@ -1,0 +1,19 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { z, ZodType } from 'zod';
+import type { DB } from '../db/types.js';
+
+/** Reads a setting, falling back to the schema's defaults for anything missing or unreadable. */
+export async function readSetting<S extends ZodType>(db: Kysely<DB> | Transaction<DB>, key: string, schema: S): Promise<z.output<S>> {
+  const row = await db.selectFrom('setting').select('value').where('key', '=', key).executeTakeFirst();
+  const parsed = schema.safeParse(row?.value ?? {});
+  return parsed.success ? parsed.data : schema.parse({});
+}
+
+export async function writeSetting(trx: Transaction<DB>, key: string, value: unknown, userId: string | null): Promise<void> {
+  const json = JSON.stringify(value);
+  await trx
+    .insertInto('setting')
+    .values({ key, value: json, updatedBy: userId, updatedAt: new Date() })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updatedBy: userId, updatedAt: new Date() }))
+    .execute();
+}

@@ -1,0 +1,47 @@
+import { buildApp } from './app.js';
+import { type Database, openPglite, openPostgres } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { seedDemo } from './demo/seed-demo.js';
+import type { Config } from './platform/config.js';
+import { resolveSecretKey } from './platform/secret-key.js';
+
+/** Opens the configured database: a PostgreSQL server when DATABASE_URL is set, else embedded PGlite. */
+export function openDatabase(config: Config): Promise<Database> {
+  return config.databaseUrl ? openPostgres(config.databaseUrl, config.databasePoolSize) : openPglite(config.dataDir);
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens the database, migrates, seeds the demo hospital when asked, and listens. */
+export async function startServer(config: Config, options: { logger?: boolean } = {}): Promise<RunningServer> {
+  const secretKey = resolveSecretKey(config);
+  const database = await openDatabase(config);
+  try {
+    await migrateToLatest(database.db);
+    const { app, services } = await buildApp({ config, database, secretKey, logger: options.logger });
+    if (config.demo) {
+      const logins = await seedDemo(database.db, services);
+      if (logins) {
+        app.log.info('demo hospital seeded');
+        console.log(`\n示范医院已创建 / Demo hospital created. Demo logins (password ${logins[0]!.password}):`);
+        for (const l of logins) console.log(`  ${l.username.padEnd(10)} ${l.role}`);
+      }
+    }
+    const address = await app.listen({ host: config.host, port: config.port });
+    const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+    console.log(`\nPFTIS is running at ${url} (${database.location})\n`);
+    return {
+      url,
+      async close() {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+}
