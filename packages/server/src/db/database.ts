@@ -21,7 +21,7 @@ export interface Database {
 const INT8 = 20;
 const NUMERIC = 1700;
 const DATE = 1082;
-const parsers = {
+export const parsers = {
   [INT8]: (v: string) => Number(v),
   [NUMERIC]: (v: string) => Number(v),
   [DATE]: (v: string) => v,

@@ -3,11 +3,11 @@ import type { DB } from '../../db/types.js';
 import { type AuditActor, recordAudit } from '../../platform/audit.js';
 import { AppError, Conflict, NotFound } from '../../platform/errors.js';
 import { isPermission, officersTouched, permissionCatalog } from '../../platform/permission-catalog.js';
-import { writeSetting } from '../../platform/settings.js';
+import { readSetting, writeSetting } from '../../platform/settings.js';
 import { separationOfDuties, weakPassword } from './auth.errors.js';
 import * as repo from './auth.repo.js';
 import { POLICY_KEY, type AuthService } from './auth.service.js';
-import { hashPassword, passwordProblems, type SecurityPolicy } from './password.js';
+import { hashPassword, passwordProblems, type SecurityPolicy, SecurityPolicySchema } from './password.js';
 
 /**
  * What the security administrator (安全管理员) manages: accounts, roles and the security policy.
@@ -113,7 +113,7 @@ export function createAccountsService({ db, auth, now = () => new Date() }: { db
       await assertSeparation(trx, input.roleIds);
       const { id } = await trx
         .insertInto('appUser')
-        .values({ username: input.username, displayName: input.displayName, passwordHash, mustChangePassword: options.mustChangePassword ?? true, updatedAt: now() })
+        .values({ username: input.username, displayName: input.displayName, passwordHash, passwordChangedAt: now(), mustChangePassword: options.mustChangePassword ?? true, updatedAt: now() })
         .returning('id')
         .executeTakeFirstOrThrow();
       await setMemberships(trx, id, input.roleIds, input.campusIds);
@@ -270,7 +270,7 @@ export function createAccountsService({ db, auth, now = () => new Date() }: { db
 
   async function updatePolicy(actor: AuditActor, policy: SecurityPolicy) {
     return db.transaction().execute(async (trx) => {
-      const before = await auth.policy();
+      const before = await readSetting(trx, POLICY_KEY, SecurityPolicySchema);
       await writeSetting(trx, POLICY_KEY, policy, actor.userId);
       await recordAudit(trx, actor, { action: 'security.policy-updated', entityType: 'setting', entityId: POLICY_KEY, before, after: policy }, now());
       return policy;

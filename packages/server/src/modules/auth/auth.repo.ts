@@ -49,7 +49,7 @@ export function campusesOfUser(db: Db, userId: string) {
 
 export function insertSession(
   db: Db,
-  session: { id: string; userId: string; state: SessionState; csrfToken: string; campusId: string | null; ip: string | null; userAgent: string | null; expiresAt: Date },
+  session: { id: string; userId: string; state: SessionState; csrfToken: string; campusId: string | null; ip: string | null; userAgent: string | null; lastSeenAt: Date; expiresAt: Date },
 ) {
   return db.insertInto('session').values(session).execute();
 }

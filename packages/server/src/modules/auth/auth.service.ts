@@ -110,6 +110,7 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
         campusId: campuses[0]?.id ?? null,
         ip: client.ip,
         userAgent: client.userAgent,
+        lastSeenAt: now(),
         expiresAt: new Date(now().getTime() + p.sessionMaxHours * 3_600_000),
       });
       await recordAudit(trx, who, { action: 'auth.login', entityType: 'user', entityId: user.id, detail: { state } }, now());

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { inject } from 'vitest';
+import { type BuiltApp, buildApp } from '../app.js';
+import { type Database, type DatabaseKind, openPglite, openPostgres } from '../db/database.js';
+import { loadConfig, type Config } from '../platform/config.js';
+import { adminQuery, withDatabase } from './global-setup.js';
+
+/** PGlite always; a PostgreSQL server too when PFTIS_TEST_DATABASE_URL is set. Use with describe.each. */
+export const backends: DatabaseKind[] = process.env.PFTIS_TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+let counter = 0;
+
+/** A fresh, migrated database: a copy of the run's template, dropped again by close(). */
+export async function testDatabase(kind: DatabaseKind): Promise<Database> {
+  if (kind === 'pglite') {
+    const dump = await readFile(inject('pgliteTemplate'));
+    return openPglite(undefined, new Blob([dump]));
+  }
+  const url = process.env.PFTIS_TEST_DATABASE_URL!;
+  const name = `pftis_t_${inject('postgresTemplate')!.slice('pftis_tpl_'.length)}_${process.pid}_${++counter}`;
+  await adminQuery(url, `create database ${name} template ${inject('postgresTemplate')}`);
+  const database = await openPostgres(withDatabase(url, name), 5);
+  return {
+    ...database,
+    async close() {
+      await database.close();
+      await adminQuery(url, `drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+export function testConfig(overrides: Record<string, unknown> = {}): Config {
+  return loadConfig({}, { logLevel: 'silent', demo: false, hospitalName: '测试医院', ...overrides });
+}
+
+export interface TestApp extends BuiltApp {
+  database: Database;
+  close(): Promise<void>;
+}
+
+export async function testApp(kind: DatabaseKind, options: { now?: () => Date; config?: Record<string, unknown> } = {}): Promise<TestApp> {
+  const database = await testDatabase(kind);
+  const built = await buildApp({ config: testConfig(options.config), database, secretKey: randomBytes(32).toString('hex'), logger: false, now: options.now });
+  await built.app.ready();
+  return {
+    ...built,
+    database,
+    async close() {
+      await built.app.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { App as AntApp, Spin } from 'antd';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { SessionProvider, useSession } from './auth/SessionProvider.tsx';
+import { I18nProvider } from './i18n/I18nProvider.tsx';
+import { AppLayout } from './layout/AppLayout.tsx';
+import { NotFoundResult, RequirePermission } from './layout/results.tsx';
+import { OrgPage } from './pages/admin/org/OrgPage.tsx';
+import { RolesPage } from './pages/admin/roles/RolesPage.tsx';
+import { SecurityPolicyPage } from './pages/admin/security/SecurityPolicyPage.tsx';
+import { UsersPage } from './pages/admin/users/UsersPage.tsx';
+import { AuditLogPage } from './pages/audit/AuditLogPage.tsx';
+import { LoginPage } from './pages/auth/LoginPage.tsx';
+import { HomePage } from './pages/home/HomePage.tsx';
+import { ProfilePage } from './pages/profile/ProfilePage.tsx';
+
+export function App() {
+  return (
+    <I18nProvider>
+      <AntApp>
+        <SessionProvider>
+          <BrowserRouter>
+            <Routes>
+              <Route path="/login" element={<LoginPage />} />
+              <Route element={<SignedInLayout />}>
+                <Route index element={<HomePage />} />
+                <Route path="profile" element={<ProfilePage />} />
+                <Route path="admin/users" element={<RequirePermission permission="user.manage"><UsersPage /></RequirePermission>} />
+                <Route path="admin/roles" element={<RequirePermission permission="role.manage"><RolesPage /></RequirePermission>} />
+                <Route path="admin/security" element={<RequirePermission permission="security.policy.edit"><SecurityPolicyPage /></RequirePermission>} />
+                <Route path="admin/org" element={<RequirePermission permission="org.manage"><OrgPage /></RequirePermission>} />
+                <Route path="audit" element={<RequirePermission permission="audit.read"><AuditLogPage /></RequirePermission>} />
+                <Route path="*" element={<NotFoundResult />} />
+              </Route>
+            </Routes>
+          </BrowserRouter>
+        </SessionProvider>
+      </AntApp>
+    </I18nProvider>
+  );
+}
+
+/** The main layout exists only for a fully signed-in session; every earlier step happens on /login. */
+function SignedInLayout() {
+  const { me, loading } = useSession();
+  const location = useLocation();
+  if (loading) return <FullPageSpin />;
+  if (!me || me.state !== 'active') return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return <AppLayout me={me} />;
+}
+
+export function FullPageSpin() {
+  return (
+    <div style={{ height: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+      <Spin size="large" />
+    </div>
+  );
+}

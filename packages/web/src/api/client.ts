@@ -1,0 +1,90 @@
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A problem+json reply from the server. `title` is Chinese and meant for the user. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly errors: FieldError[] | undefined;
+  /** Every other member of the problem document (remainingAttempts, lockedUntil, ...). */
+  readonly extra: Record<string, unknown>;
+
+  constructor(status: number, problem: Record<string, unknown>) {
+    const title = typeof problem.title === 'string' ? problem.title : `HTTP ${status}`;
+    super(title);
+    this.status = status;
+    this.code = typeof problem.code === 'string' ? problem.code : 'unknown';
+    this.title = title;
+    this.errors = Array.isArray(problem.errors) ? (problem.errors as FieldError[]) : undefined;
+    this.extra = problem;
+  }
+}
+
+let csrfToken: string | null = null;
+let onUnauthorized: ((error: ApiError) => void) | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called when a request made with a session gets 401: the session ended (idle timeout, signed out elsewhere). */
+export function setUnauthorizedHandler(handler: ((error: ApiError) => void) | null): void {
+  onUnauthorized = handler;
+}
+
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  query?: Query;
+}
+
+// These answer 401 as part of signing in, not because a session ended.
+const SIGN_IN_PATHS = ['/api/auth/login', '/api/auth/me'];
+
+export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const method = options.method ?? 'GET';
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+
+  const response = await fetch(path + queryString(options.query), {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  const data: unknown = text ? safeJson(text) : undefined;
+  if (response.ok) return data as T;
+
+  const error = new ApiError(response.status, isObject(data) ? data : {});
+  if (error.status === 401 && !SIGN_IN_PATHS.some((p) => path.startsWith(p))) onUnauthorized?.(error);
+  throw error;
+}
+
+function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { title: text.slice(0, 200) };
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,35 @@
+/**
+ * Display names of the server's permission catalogue (packages/server/src/platform/permission-catalog.ts).
+ * Kept here because only role managers may fetch the catalogue, but everyone sees their own permissions.
+ */
+export const permissionNames: Record<string, { zh: string; en: string }> = {
+  'exam.register': { zh: '检查登记', en: 'Register exams' },
+  'exam.read': { zh: '查看检查', en: 'View exams' },
+  'questionnaire.fill': { zh: '填写问卷', en: 'Fill questionnaires' },
+  'device.import': { zh: '导入设备结果', en: 'Import device results' },
+  'calibration.write': { zh: '录入定标记录', en: 'Record calibrations' },
+  'calibration.read': { zh: '查看定标记录', en: 'View calibrations' },
+  'report.draft': { zh: '起草报告', en: 'Draft reports' },
+  'report.write': { zh: '书写报告', en: 'Write reports' },
+  'report.approve.level1': { zh: '一级审核', en: 'Approve (level 1)' },
+  'report.approve.level2': { zh: '二级审核', en: 'Approve (level 2)' },
+  'report.approve.level3': { zh: '三级审核', en: 'Approve (level 3)' },
+  'report.print': { zh: '打印报告', en: 'Print reports' },
+  'stats.read': { zh: '数据查询统计', en: 'Query and statistics' },
+  'stats.export': { zh: '导出 Excel', en: 'Export to Excel' },
+  'trend.read': { zh: '趋势分析', en: 'Trend analysis' },
+  'workload.read': { zh: '工作量统计', en: 'Workload statistics' },
+  'workload.export': { zh: '导出工作量', en: 'Export workload' },
+  'patient.identity.view': { zh: '查看完整身份信息', en: 'See unmasked identity data' },
+  'org.manage': { zh: '院区科室维护', en: 'Manage campuses and departments' },
+  'his.views.read': { zh: '查看接口视图', en: 'View HIS interface views' },
+  'his.views.edit': { zh: '维护接口视图', en: 'Edit HIS interface views' },
+  'device.manage': { zh: '设备管理', en: 'Manage devices' },
+  'delivery.manage': { zh: '上传监控', en: 'Manage report delivery' },
+  'system.settings': { zh: '系统设置', en: 'System settings' },
+  'ops.manage': { zh: '运维管理', en: 'Operations (backup, inspection)' },
+  'user.manage': { zh: '用户管理', en: 'Manage users' },
+  'role.manage': { zh: '角色权限管理', en: 'Manage roles' },
+  'security.policy.edit': { zh: '安全策略', en: 'Edit security policy' },
+  'audit.read': { zh: '查阅审计日志', en: 'Read the audit log' },
+};

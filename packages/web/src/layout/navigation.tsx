@@ -1,0 +1,31 @@
+import { AuditOutlined, ApartmentOutlined, DashboardOutlined, SafetyCertificateOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import type { ReactNode } from 'react';
+import type { MessageKey } from '../i18n/zh.ts';
+
+export interface NavItem {
+  key: string;
+  path: string;
+  label: MessageKey;
+  icon: ReactNode;
+  /** Absent: every signed-in user. */
+  permission?: string;
+}
+
+/** The left menu, in display order. Routes use the same permissions (see App.tsx). */
+export const navItems: NavItem[] = [
+  { key: 'home', path: '/', label: 'menu.home', icon: <DashboardOutlined /> },
+  { key: 'users', path: '/admin/users', label: 'menu.users', icon: <UserOutlined />, permission: 'user.manage' },
+  { key: 'roles', path: '/admin/roles', label: 'menu.roles', icon: <TeamOutlined />, permission: 'role.manage' },
+  { key: 'security', path: '/admin/security', label: 'menu.security', icon: <SafetyCertificateOutlined />, permission: 'security.policy.edit' },
+  { key: 'org', path: '/admin/org', label: 'menu.org', icon: <ApartmentOutlined />, permission: 'org.manage' },
+  { key: 'audit', path: '/audit', label: 'menu.audit', icon: <AuditOutlined />, permission: 'audit.read' },
+];
+
+export function visibleNavItems(permissions: readonly string[]): NavItem[] {
+  return navItems.filter((item) => !item.permission || permissions.includes(item.permission));
+}
+
+/** The menu entry a path belongs to: the longest matching prefix. */
+export function selectedNavKey(pathname: string): string | undefined {
+  return [...navItems].sort((a, b) => b.path.length - a.path.length).find((item) => (item.path === '/' ? pathname === '/' : pathname.startsWith(item.path)))?.key;
+}
