@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { openPglite } from './db/database.js';
+
+const bin = path.resolve(import.meta.dirname, '../bin/pftis.mjs');
+
+async function pftis(args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH, ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('pftis command line (embedded database)', () => {
+  it('migrates, manages users, and verifies the audit chain until someone tampers with it', async () => {
+    const env = { PFTIS_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'pftis-cli-')), USER: 'ops' };
+    expect((await pftis(['migrate'], env)).stdout).toMatch(/applied 1 migration\(s\): 202611251200_foundation/);
+    expect((await pftis(['migrate'], env)).stdout).toMatch(/database is up to date/);
+
+    const added = await pftis(['user', 'add', 'li.hua', '--name', '李华', '--role', 'security_admin'], env);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/user li\.hua created with temporary password \S+ \(must be changed at first login\)/);
+    const unknownRole = await pftis(['user', 'add', 'x', '--role', 'wizard'], env);
+    expect(unknownRole.code).toBe(2);
+    expect(unknownRole.stderr).toMatch(/unknown role wizard; known: .*technician/);
+
+    expect((await pftis(['user', 'lock', 'li.hua'], env)).stdout).toMatch(/user li\.hua locked/);
+    expect((await pftis(['user', 'unlock', 'li.hua'], env)).stdout).toMatch(/user li\.hua unlocked/);
+    expect((await pftis(['user', 'passwd', 'li.hua', '--password', 'Another-Pass-9'], env)).stdout).toMatch(/password of li\.hua reset/);
+    const weak = await pftis(['user', 'passwd', 'li.hua', '--password', 'weak'], env);
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toMatch(/密码长度至少 10 位/);
+    expect((await pftis(['user', 'lock', 'nobody'], env)).code).toBe(1);
+
+    const intact = await pftis(['audit', 'verify'], env);
+    expect(intact.code).toBe(0);
+    expect(intact.stdout).toMatch(/audit chain intact: 4 entries/);
+
+    const database = await openPglite(env.PFTIS_DATA_DIR);
+    const { id } = await database.db.selectFrom('auditLog').select('id').where('action', '=', 'user.locked').executeTakeFirstOrThrow();
+    await sql.raw('alter table audit_log disable trigger audit_log_no_update').execute(database.db);
+    await sql.raw(`update audit_log set actor_name = 'nobody' where id = ${id}`).execute(database.db);
+    await database.close();
+
+    const broken = await pftis(['audit', 'verify'], env);
+    expect(broken.code).toBe(3);
+    expect(broken.stderr).toMatch(new RegExp(`audit chain BROKEN at entry ${id} \\(content-altered\\)`));
+  }, 240_000);
+
+  it('names the database it could not reach, in one line, and exits non-zero', async () => {
+    const env = { DATABASE_URL: 'postgres://pftis:secret@127.0.0.1:1/pftis', PFTIS_SECRET_KEY: 'ab'.repeat(32) };
+    for (const command of ['migrate', 'start']) {
+      const result = await pftis([command], env);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe('pftis: cannot connect to PostgreSQL at postgres://pftis:***@127.0.0.1:1/pftis: ECONNREFUSED');
+    }
+  }, 60_000);
+
+  it('refuses a server database without an encryption key, and explains usage', async () => {
+    const result = await pftis(['start'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/PFTIS_SECRET_KEY .* is required when DATABASE_URL is set/);
+    const help = await pftis(['frobnicate'], {});
+    expect(help.code).toBe(2);
+    expect(help.stderr).toMatch(/unknown command frobnicate[\s\S]*pftis user add/);
+  });
+});
