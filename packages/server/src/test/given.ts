@@ -1,4 +1,4 @@
-import type { InjectOptions } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { systemActor } from '../platform/audit.js';
 import type { TestApp } from './harness.js';
 
@@ -36,7 +36,7 @@ export function given(t: TestApp) {
 export interface Client {
   csrfToken: string;
   cookie: string;
-  request(method: InjectOptions['method'], url: string, payload?: unknown): ReturnType<TestApp['app']['inject']>;
+  request(method: InjectOptions['method'], url: string, payload?: unknown): Promise<LightMyRequestResponse>;
 }
 
 /** Signs in through the HTTP API and returns a client that sends the session cookie and CSRF header. */
