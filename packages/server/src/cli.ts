@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createServices } from './app.js';
-import { DatabaseUnreachable } from './db/database.js';
+import { DatabaseUnreachable, DataDirInUse } from './db/database.js';
 import { MigrationFailed, migrateToLatest } from './db/migrate.js';
 import { systemActor, verifyAuditChain } from './platform/audit.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { AppError } from './platform/errors.js';
 import { resolveSecretKey } from './platform/secret-key.js';
-import { openDatabase, startServer } from './server.js';
+import { ListenFailed, openDatabase, startServer } from './server.js';
 
 const usage = `pftis — PFTIS command line
 
@@ -133,8 +133,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`pftis: ${error.message}\n\n${usage}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof DatabaseUnreachable || error instanceof MigrationFailed) {
-      console.error(`pftis: ${error.message}`);
+    if ([ConfigError, DatabaseUnreachable, DataDirInUse, MigrationFailed, ListenFailed].some((type) => error instanceof type)) {
+      // Expected failures: one line naming what was tried, no stack trace.
+      console.error(`pftis: ${(error as Error).message}`);
       return 1;
     }
     if (error instanceof AppError) {

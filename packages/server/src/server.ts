@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { type Database, openPglite, openPostgres } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -10,6 +11,8 @@ export function openDatabase(config: Config): Promise<Database> {
   return config.databaseUrl ? openPostgres(config.databaseUrl, config.databasePoolSize) : openPglite(config.dataDir);
 }
 
+export class ListenFailed extends Error {}
+
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
@@ -19,9 +22,12 @@ export interface RunningServer {
 export async function startServer(config: Config, options: { logger?: boolean } = {}): Promise<RunningServer> {
   const secretKey = resolveSecretKey(config);
   const database = await openDatabase(config);
+  let app: FastifyInstance | undefined;
   try {
     await migrateToLatest(database.db);
-    const { app, services } = await buildApp({ config, database, secretKey, logger: options.logger });
+    const built = await buildApp({ config, database, secretKey, logger: options.logger });
+    const { services } = built;
+    app = built.app;
     if (config.demo) {
       const logins = await seedDemo(database.db, services);
       if (logins) {
@@ -30,17 +36,20 @@ export async function startServer(config: Config, options: { logger?: boolean } 
         for (const l of logins) console.log(`  ${l.username.padEnd(10)} ${l.role}`);
       }
     }
-    const address = await app.listen({ host: config.host, port: config.port });
+    const address = await app.listen({ host: config.host, port: config.port }).catch((error: NodeJS.ErrnoException) => {
+      throw new ListenFailed(`cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
+    });
     const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
     console.log(`\nPFTIS is running at ${url} (${database.location})\n`);
     return {
       url,
       async close() {
-        await app.close();
+        await built.app.close();
         await database.close();
       },
     };
   } catch (error) {
+    await app?.close().catch(() => {});
     await database.close().catch(() => {});
     throw error;
   }

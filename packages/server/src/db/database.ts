@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
@@ -36,18 +36,55 @@ export function createKysely(pool: pg.Pool | ReturnType<typeof pglitePool>): Kys
 
 /** Opens a PGlite database in `dataDir` (created when missing), or from a dump when `loadDataDir` is given. */
 export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
-  if (dataDir) await mkdir(dataDir, { recursive: true });
-  const instance = await PGlite.create({ dataDir, loadDataDir, parsers });
-  const db = createKysely(pglitePool(instance));
-  return {
-    db,
-    kind: 'pglite',
-    location: dataDir ? `PGlite ${path.resolve(dataDir)}` : 'PGlite (in memory)',
-    async close() {
-      await db.destroy();
-      await instance.close();
-    },
-  };
+  const releaseLock = dataDir ? await lockDataDir(dataDir) : async () => {};
+  try {
+    const instance = await PGlite.create({ dataDir, loadDataDir, parsers });
+    const db = createKysely(pglitePool(instance));
+    return {
+      db,
+      kind: 'pglite',
+      location: dataDir ? `PGlite ${path.resolve(dataDir)}` : 'PGlite (in memory)',
+      async close() {
+        await db.destroy();
+        await instance.close();
+        await releaseLock();
+      },
+    };
+  } catch (error) {
+    await releaseLock();
+    throw error;
+  }
+}
+
+export class DataDirInUse extends Error {}
+
+/** PGlite corrupts a data folder opened by two processes at once, so each holder leaves its pid in a lock file. */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  await mkdir(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'pftis.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' });
+      return () => rm(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(await readFile(file, 'utf8').catch(() => ''));
+      if (holder && isAlive(holder)) {
+        throw new DataDirInUse(`data folder ${path.resolve(dataDir)} is in use by process ${holder}; stop it first`);
+      }
+      await rm(file, { force: true }); // left behind by a process that no longer runs
+    }
+  }
+  throw new DataDirInUse(`cannot lock data folder ${path.resolve(dataDir)}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function maskUrl(url: string): string {
