@@ -7,7 +7,7 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    chunkSizeWarningLimit: 1200,
+    chunkSizeWarningLimit: 600,
     rolldownOptions: {
       output: {
         // Vendor code changes far less often than ours: separate chunks cache well and stay small.
@@ -15,7 +15,8 @@ export default defineConfig({
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|react-router|scheduler)[\\/]/, priority: 30 },
             { name: 'antd-icons', test: /node_modules[\\/]@ant-design[\\/]icons/, priority: 25 },
-            { name: 'antd', test: /node_modules[\\/](antd|@ant-design|@rc-component|rc-[^\\/]+)[\\/]/, priority: 20 },
+            { name: 'antd-base', test: /node_modules[\\/](@ant-design|@rc-component|rc-[^\\/]+)[\\/]/, priority: 20 },
+            { name: 'antd', test: /node_modules[\\/]antd[\\/]/, priority: 15 },
             { name: 'vendor', test: /node_modules/, priority: 10 },
           ],
         },

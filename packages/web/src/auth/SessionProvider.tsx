@@ -62,8 +62,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     } catch {
       // Signed out locally whatever the server says.
     }
-    endSession();
-  }, [endSession]);
+    setCsrfToken(null);
+    // A fresh page load: nothing of this user stays in memory, and the next user starts at the dashboard.
+    window.location.replace('/login');
+  }, []);
 
   useEffect(() => {
     setUnauthorizedHandler((error) => endSession(error.code === 'auth.session-expired' ? 'session-expired' : { title: error.title }));

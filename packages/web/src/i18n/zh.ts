@@ -60,7 +60,7 @@ export const zh = {
   'login.totpCodeRequired': '请输入 6 位数字验证码',
   'login.verify': '验 证',
   'login.passwordChangeTitle': '设置新密码',
-  'login.passwordChangeHint': '首次登录、密码被管理员重置或密码已过期时，需要设置新密码后继续。',
+  'login.passwordChangeHint': '首次登录、密码被管理员重置或密码已过期时须更换密码。请设置新密码后继续。',
   'login.enrolTitle': '绑定身份验证器',
   'login.enrolHint': '安全策略要求管理员启用双因素认证。请用身份验证器扫描二维码，然后输入显示的 6 位验证码。',
 

@@ -38,10 +38,7 @@ export function AppLayout({ me }: { me: Me }) {
     onClick: async ({ key }: { key: string }) => {
       if (key === 'profile') navigate('/profile');
       if (key === 'docs') window.open('/api/docs', '_blank', 'noopener');
-      if (key === 'logout') {
-        await logout();
-        navigate('/login', { replace: true });
-      }
+      if (key === 'logout') await logout();
     },
   };
 

@@ -36,7 +36,7 @@ export function accountsRoutes(app: FastifyInstance, accounts: AccountsService, 
 
   const roles = ['roles'];
   route(app, { method: 'GET', url: '/api/roles', access: 'role.manage', summary: 'Roles with their permissions', tags: roles, response: s.RoleList }, () => accounts.listRoles());
-  route(app, { method: 'GET', url: '/api/permissions', access: 'role.manage', summary: 'The permission catalogue', tags: roles, response: s.PermissionList }, () => accounts.listPermissions());
+  route(app, { method: 'GET', url: '/api/permissions', access: 'authenticated', summary: 'The permission catalogue (names of permissions; not secret)', tags: roles, response: s.PermissionList }, () => accounts.listPermissions());
   route(app, { method: 'POST', url: '/api/roles', access: 'role.manage', summary: 'Create a role', tags: roles, body: s.CreateRoleBody, response: s.RoleView, status: 201 }, (req) =>
     accounts.createRole(by(req), req.body),
   );

@@ -1,15 +1,20 @@
 import { Card, Descriptions, Empty, Flex, Tag, Typography } from 'antd';
-import { permissionNames } from '../../auth/permissionNames.ts';
+import { useLoad } from '../../api/useLoad.ts';
 import { useSession } from '../../auth/SessionProvider.tsx';
 import { useI18n, useLocalName } from '../../i18n/I18nProvider.tsx';
+import { rolesApi } from '../admin/roles/api.ts';
 
 export function HomePage() {
   const { me } = useSession();
   const { t, language } = useI18n();
   const localName = useLocalName();
+  const { data: catalogue } = useLoad(rolesApi.permissions, []);
   if (!me) return null;
   const campus = me.campuses.find((c) => c.id === me.campusId);
-  const permissionName = (code: string) => permissionNames[code]?.[language === 'en' ? 'en' : 'zh'] ?? code;
+  const permissionName = (code: string) => {
+    const known = catalogue.find((p) => p.code === code);
+    return known ? (language === 'en' ? known.nameEn : known.name) : code;
+  };
 
   return (
     <Flex vertical gap={16}>

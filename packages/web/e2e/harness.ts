@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, startServer } from '@pftis/server';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const webDist = path.resolve(import.meta.dirname, '../dist');
+
+export const DEMO_PASSWORD = 'Pftis@2026';
+
+export interface Harness {
+  baseUrl: string;
+  browser: Browser;
+  /** A page in a fresh browser context (own cookies and localStorage). */
+  newPage(): Promise<Page>;
+  /** Calls the API as a signed-in user, from Node. */
+  apiAs(username: string, password?: string): Promise<<T>(method: string, url: string, body?: unknown) => Promise<T>>;
+  close(): Promise<void>;
+}
+
+/** One server with a fresh demo database and one Chromium for a whole test file. */
+export async function startHarness(): Promise<Harness> {
+  if (!existsSync(path.join(webDist, 'index.html'))) {
+    throw new Error(`${webDist}/index.html is missing: build the web app first with \`npm run build -w @pftis/web\``);
+  }
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pftis-e2e-'));
+  const server = await startServer(loadConfig({}, { dataDir, port: 0, host: '127.0.0.1', demo: true, logLevel: 'warn', webDist }), { logger: false });
+  const browser = await chromium.launch({
+    executablePath: process.env.PFTIS_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  const baseUrl = server.url;
+
+  return {
+    baseUrl,
+    browser,
+    async newPage() {
+      const context = await browser.newContext({ baseURL: baseUrl, locale: 'zh-CN', viewport: { width: 1366, height: 800 } });
+      return context.newPage();
+    },
+    async apiAs(username, password = DEMO_PASSWORD) {
+      const login = await fetch(`${baseUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      });
+      if (!login.ok) throw new Error(`login as ${username} failed: ${login.status} ${await login.text()}`);
+      const { csrfToken } = (await login.json()) as { csrfToken: string };
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      return async (method, url, body) => {
+        const response = await fetch(`${baseUrl}${url}`, {
+          method,
+          headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+        return response.json();
+      };
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function fillLogin(page: Page, username: string, password: string): Promise<void> {
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
+/** Signs in through the form and waits for the main layout. */
+export async function signIn(page: Page, username: string, password = DEMO_PASSWORD): Promise<void> {
+  if (new URL(page.url(), 'http://x').pathname !== '/login') await page.goto('/login');
+  await fillLogin(page, username, password);
+  await page.getByTestId('side-menu').waitFor();
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByTestId('user-menu').click();
+  await page.getByTestId('user-menu-logout').click();
+  await page.getByTestId('login-username').waitFor();
+}
+
+export function sideMenuLabels(page: Page): Promise<string[]> {
+  return page.locator('[data-testid="side-menu"] [data-testid^="menu-"]').allInnerTexts();
+}

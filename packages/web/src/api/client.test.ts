@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, apiRequest, setCsrfToken, setUnauthorizedHandler } from './client.ts';
+
+function reply(status: number, body: unknown, type = 'application/json') {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': type } });
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  setCsrfToken(null);
+  setUnauthorizedHandler(null);
+});
+
+describe('apiRequest', () => {
+  it('sends JSON and the CSRF token on changes, not on reads', async () => {
+    const fetchMock = vi.fn(async () => reply(200, { ok: true }));
+    vi.stubGlobal('fetch', fetchMock);
+    setCsrfToken('token-1');
+
+    await apiRequest('/api/users', { query: { q: '王', empty: '' } });
+    await apiRequest('/api/users', { method: 'POST', body: { username: 'a' } });
+
+    const [readUrl, read] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(readUrl).toBe('/api/users?q=%E7%8E%8B');
+    expect(read.headers).not.toHaveProperty('x-csrf-token');
+    const [, write] = fetchMock.mock.calls[1] as unknown as [string, RequestInit];
+    expect(write.headers).toMatchObject({ 'x-csrf-token': 'token-1', 'content-type': 'application/json' });
+    expect(write.body).toBe('{"username":"a"}');
+  });
+
+  it('turns problem+json into an ApiError with the Chinese title and field errors', async () => {
+    const problem = { code: 'auth.weak-password', title: '密码太短', status: 400, errors: [{ field: 'newPassword', message: '密码太短' }] };
+    vi.stubGlobal('fetch', vi.fn(async () => reply(400, problem, 'application/problem+json')));
+
+    const error = await apiRequest('/api/auth/password', { method: 'POST', body: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 400, code: 'auth.weak-password', title: '密码太短', errors: [{ field: 'newPassword', message: '密码太短' }] });
+  });
+
+  it('reports a 401 as an ended session, except while signing in', async () => {
+    const ended = vi.fn();
+    setUnauthorizedHandler(ended);
+    vi.stubGlobal('fetch', vi.fn(async () => reply(401, { code: 'auth.session-expired', title: '登录已超时，请重新登录' }, 'application/problem+json')));
+
+    await expect(apiRequest('/api/users')).rejects.toBeInstanceOf(ApiError);
+    expect(ended).toHaveBeenCalledOnce();
+    await expect(apiRequest('/api/auth/login', { method: 'POST', body: {} })).rejects.toBeInstanceOf(ApiError);
+    expect(ended).toHaveBeenCalledOnce();
+  });
+});
