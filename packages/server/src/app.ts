@@ -7,6 +7,7 @@ import type { Database } from './db/database.js';
 import { auditRoutes, createAuditService } from './modules/audit/module.js';
 import { accountsRoutes, authRoutes, createAccountsService, createAuthService, SESSION_COOKIE } from './modules/auth/module.js';
 import { healthRoutes } from './modules/health/module.js';
+import { createHisService, type HisConnection, hisRoutes } from './modules/his/module.js';
 import { createOrgService, orgRoutes } from './modules/org/module.js';
 import { type RegisteredRoute, registerAccessControl } from './platform/access.js';
 import type { Config } from './platform/config.js';
@@ -20,12 +21,14 @@ export interface AppOptions {
   config: Config;
   database: Database;
   secretKey: string;
+  /** The hospital's HIS database (the embedded demo HIS in the demo); null when none is configured. */
+  his?: HisConnection | null;
   logger?: boolean;
   now?: () => Date;
 }
 
 /** Creates every service once, by hand, with its dependencies. */
-export function createServices({ database, secretKey, config, now }: Omit<AppOptions, 'logger'>) {
+export function createServices({ database, secretKey, config, his = null, now }: Omit<AppOptions, 'logger'>) {
   const db = database.db;
   const auth = createAuthService({ db, sealer: new Sm4Sealer(secretKey), issuer: config.hospitalName, now });
   return {
@@ -33,6 +36,7 @@ export function createServices({ database, secretKey, config, now }: Omit<AppOpt
     accounts: createAccountsService({ db, auth, now }),
     org: createOrgService({ db, now }),
     audit: createAuditService({ db }),
+    his: createHisService({ db, connection: his, now }),
   };
 }
 
@@ -81,6 +85,8 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   accountsRoutes(app, services.accounts, auth);
   orgRoutes(app, services.org);
   auditRoutes(app, services.audit);
+  hisRoutes(app, services.his);
+  app.addHook('onClose', () => services.his.close());
   route(app, { method: 'GET', url: '/api/docs', access: 'authenticated', summary: 'This OpenAPI document', tags: ['meta'] }, () => openApiDocument());
 
   await serveWebApp(app, config.webDist);

@@ -1,8 +1,11 @@
+import path from 'node:path';
+import { type DemoHis, openDemoHis } from '@pftis/his-sim';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { type Database, openPglite, openPostgres } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemo } from './demo/seed-demo.js';
+import type { HisConnection } from './modules/his/module.js';
 import type { Config } from './platform/config.js';
 import { resolveSecretKey } from './platform/secret-key.js';
 
@@ -12,6 +15,17 @@ export function openDatabase(config: Config): Promise<Database> {
 }
 
 export class ListenFailed extends Error {}
+
+/** The configured HIS, or in the demo the demo hospital's embedded HIS (kept in dataDir/demo-his). */
+async function openHis(config: Config): Promise<{ connection: HisConnection | null; demoHis?: DemoHis }> {
+  if (config.hisUrl) {
+    const kind = /^(mysql|mariadb):/.test(config.hisUrl) ? 'mysql' : 'postgres';
+    return { connection: { kind, url: config.hisUrl.replace(/^mariadb:/, 'mysql:') } };
+  }
+  if (!config.demo) return { connection: null };
+  const demoHis = await openDemoHis(path.join(config.dataDir, 'demo-his'));
+  return { connection: { kind: 'pglite', instance: demoHis.pglite }, demoHis };
+}
 
 export interface RunningServer {
   url: string;
@@ -23,9 +37,12 @@ export async function startServer(config: Config, options: { logger?: boolean } 
   const secretKey = resolveSecretKey(config);
   const database = await openDatabase(config);
   let app: FastifyInstance | undefined;
+  let demoHis: DemoHis | undefined;
   try {
     await migrateToLatest(database.db);
-    const built = await buildApp({ config, database, secretKey, logger: options.logger });
+    const his = await openHis(config);
+    demoHis = his.demoHis;
+    const built = await buildApp({ config, database, secretKey, his: his.connection, logger: options.logger });
     const { services } = built;
     app = built.app;
     if (config.demo) {
@@ -45,11 +62,13 @@ export async function startServer(config: Config, options: { logger?: boolean } 
       url,
       async close() {
         await built.app.close();
+        await demoHis?.close();
         await database.close();
       },
     };
   } catch (error) {
     await app?.close().catch(() => {});
+    await demoHis?.close().catch(() => {});
     await database.close().catch(() => {});
     throw error;
   }

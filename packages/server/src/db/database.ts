@@ -34,11 +34,14 @@ export function createKysely(pool: pg.Pool | ReturnType<typeof pglitePool>): Kys
   });
 }
 
-/** Opens a PGlite database in `dataDir` (created when missing), or from a dump when `loadDataDir` is given. */
+/**
+ * Opens the embedded database kept in `dataDir/pglite` (created when missing), holding the folder's lock
+ * file while open; or an in-memory database, from a dump when `loadDataDir` is given.
+ */
 export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
   const releaseLock = dataDir ? await lockDataDir(dataDir) : async () => {};
   try {
-    const instance = await PGlite.create({ dataDir, loadDataDir, parsers });
+    const instance = await PGlite.create({ dataDir: dataDir && path.join(dataDir, 'pglite'), loadDataDir, parsers });
     const db = createKysely(pglitePool(instance));
     return {
       db,

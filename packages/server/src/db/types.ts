@@ -114,6 +114,38 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface HisViewTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  enabled: Generated<boolean>;
+  currentVersion: number;
+  createdAt: Generated<Date>;
+  updatedAt: Timestamp;
+}
+
+export interface HisViewVersionTable {
+  viewId: string;
+  version: number;
+  sql: string;
+  mapping: Json;
+  timeoutMs: number;
+  comment: Generated<string>;
+  sampleKey: string | null;
+  createdBy: string | null;
+  createdByName: string;
+  createdAt: Generated<Date>;
+}
+
+export interface HisViewCallTable {
+  id: Generated<number>;
+  viewId: string;
+  calledAt: Timestamp;
+  ok: boolean;
+  latencyMs: number;
+  error: string | null;
+}
+
 export interface DB {
   campus: CampusTable;
   department: DepartmentTable;
@@ -125,4 +157,7 @@ export interface DB {
   session: SessionTable;
   setting: SettingTable;
   auditLog: AuditLogTable;
+  hisView: HisViewTable;
+  hisViewVersion: HisViewVersionTable;
+  hisViewCall: HisViewCallTable;
 }

@@ -21,6 +21,8 @@ const ConfigSchema = z.object({
   trustProxy: bool.default(false),
   webDist: z.string().optional(),
   hospitalName: z.string().default('PFTIS'),
+  /** The HIS database with a read-only account: mysql://… (MySQL/MariaDB) or postgres://…. The demo uses its own. */
+  hisUrl: z.string().regex(/^(mysql|mariadb|postgres|postgresql):\/\//, 'hisUrl must start with mysql:// or postgres://').optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { demo: boolean; webDist: string };
@@ -38,6 +40,7 @@ const envNames: Record<string, string> = {
   trustProxy: 'PFTIS_TRUST_PROXY',
   webDist: 'PFTIS_WEB_DIST',
   hospitalName: 'PFTIS_HOSPITAL_NAME',
+  hisUrl: 'PFTIS_HIS_URL',
 };
 
 export class ConfigError extends Error {}

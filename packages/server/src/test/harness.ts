@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
 import { type BuiltApp, buildApp } from '../app.js';
 import { type Database, type DatabaseKind, openPglite, openPostgres } from '../db/database.js';
+import type { HisConnection } from '../modules/his/module.js';
 import { loadConfig, type Config } from '../platform/config.js';
 import { adminQuery, withDatabase } from './global-setup.js';
 
@@ -39,9 +40,9 @@ export interface TestApp extends BuiltApp {
   close(): Promise<void>;
 }
 
-export async function testApp(kind: DatabaseKind, options: { now?: () => Date; config?: Record<string, unknown> } = {}): Promise<TestApp> {
+export async function testApp(kind: DatabaseKind, options: { now?: () => Date; config?: Record<string, unknown>; his?: HisConnection } = {}): Promise<TestApp> {
   const database = await testDatabase(kind);
-  const built = await buildApp({ config: testConfig(options.config), database, secretKey: randomBytes(32).toString('hex'), logger: false, now: options.now });
+  const built = await buildApp({ config: testConfig(options.config), database, secretKey: randomBytes(32).toString('hex'), his: options.his ?? null, logger: false, now: options.now });
   await built.app.ready();
   return {
     ...built,

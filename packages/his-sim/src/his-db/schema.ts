@@ -1,0 +1,59 @@
+// The demo hospital's HIS database, shaped the way Chinese HIS vendors publish them: their own tables with
+// pinyin-abbreviation column names, and read-only views for the exam system (V_PFT_PATIENT, V_PFT_APPLY).
+// The same DDL runs on MariaDB/MySQL and on PostgreSQL (PGlite for the demo).
+
+export type HisDialect = 'mysql' | 'postgres';
+
+const datetime = (d: HisDialect) => (d === 'mysql' ? 'DATETIME' : 'TIMESTAMP');
+
+export function hisSchema(d: HisDialect): string[] {
+  return [
+    // 病人信息: BRID 病人ID, XM 姓名, XB 性别 (GB/T 2261.1: 1 男 2 女), CSRQ 出生日期, SFZH 身份证号,
+    // LXDH 联系电话, JTDZ 家庭地址, MZH 门诊号, ZYH 住院号
+    `CREATE TABLE HIS_BRXX (
+       BRID VARCHAR(20) PRIMARY KEY, XM VARCHAR(40) NOT NULL, XB CHAR(1) NOT NULL, CSRQ DATE NOT NULL,
+       SFZH VARCHAR(18), LXDH VARCHAR(20), JTDZ VARCHAR(200), MZH VARCHAR(20), ZYH VARCHAR(20))`,
+    `CREATE INDEX IX_BRXX_SFZH ON HIS_BRXX (SFZH)`,
+    `CREATE INDEX IX_BRXX_MZH ON HIS_BRXX (MZH)`,
+    `CREATE INDEX IX_BRXX_ZYH ON HIS_BRXX (ZYH)`,
+    // 就诊卡: JZKH 就诊卡号, KLX 卡类型
+    `CREATE TABLE HIS_JZK (JZKH VARCHAR(20) PRIMARY KEY, BRID VARCHAR(20) NOT NULL, KLX VARCHAR(10) NOT NULL)`,
+    `CREATE INDEX IX_JZK_BRID ON HIS_JZK (BRID)`,
+    // 就诊记录: JZLSH 就诊流水号 (门诊流水号 or 住院流水号), JZLB 就诊类别, BQ 病区, CH 床号
+    `CREATE TABLE HIS_JZJL (
+       JZLSH VARCHAR(24) PRIMARY KEY, BRID VARCHAR(20) NOT NULL, JZLB VARCHAR(4) NOT NULL, JZSJ ${datetime(d)} NOT NULL,
+       BQ VARCHAR(40), CH VARCHAR(10))`,
+    `CREATE INDEX IX_JZJL_BRID ON HIS_JZJL (BRID)`,
+    // 检查申请: SQDH 申请单号, XMDM/XMMC 项目代码/名称, SQKS 申请科室, SQYS 申请医生, LCZD 临床诊断,
+    // SQSJ 申请时间, ZXKS 执行科室, ZT 状态 (0 待登记 1 已登记 2 已检查 3 已报告 9 作废), SG 身高 cm, TZ 体重 kg
+    `CREATE TABLE HIS_JCSQ (
+       SQDH VARCHAR(24) PRIMARY KEY, BRID VARCHAR(20) NOT NULL, JZLSH VARCHAR(24) NOT NULL, XMDM VARCHAR(20) NOT NULL,
+       XMMC VARCHAR(60) NOT NULL, SQKS VARCHAR(60), SQYS VARCHAR(40), LCZD VARCHAR(200), SQSJ ${datetime(d)} NOT NULL,
+       ZXKS VARCHAR(20) NOT NULL, ZT CHAR(1) NOT NULL, SG DECIMAL(5,1), TZ DECIMAL(5,1), GXSJ ${datetime(d)})`,
+    `CREATE INDEX IX_JCSQ_BRID ON HIS_JCSQ (BRID, ZT)`,
+    `CREATE INDEX IX_JCSQ_SQSJ ON HIS_JCSQ (SQSJ)`,
+    // The views handed to the exam system. A patient's cards are joined in, so one row per card.
+    `CREATE VIEW V_PFT_PATIENT AS
+       SELECT b.BRID, b.XM AS BRXM, b.XB, b.CSRQ, b.SFZH, b.LXDH, b.JTDZ, b.MZH, b.ZYH, k.JZKH
+       FROM HIS_BRXX b LEFT JOIN HIS_JZK k ON k.BRID = b.BRID`,
+    `CREATE VIEW V_PFT_APPLY AS
+       SELECT a.SQDH, a.BRID, b.XM AS BRXM, j.JZLB, a.JZLSH, b.MZH, b.ZYH, j.BQ, j.CH, a.XMDM, a.XMMC,
+              a.SQKS, a.SQYS, a.LCZD, a.SQSJ, a.ZXKS, a.ZT, a.SG, a.TZ
+       FROM HIS_JCSQ a JOIN HIS_BRXX b ON b.BRID = a.BRID JOIN HIS_JZJL j ON j.JZLSH = a.JZLSH`,
+  ];
+}
+
+/** The HIS's own status write-back statement, as a hospital would configure it for the exam system. */
+export const statusWriteBackSql = 'UPDATE HIS_JCSQ SET ZT = :status, GXSJ = :changedAt WHERE SQDH = :requestNo';
+
+/** HIS status codes of HIS_JCSQ.ZT. */
+export const hisStatusCodes = { pending: '0', registered: '1', examined: '2', reported: '3', cancelled: '9' } as const;
+
+/** PFT items this HIS orders (项目代码 → 名称). */
+export const pftItems = [
+  { code: 'FG001', name: '肺通气功能检查', test: 'spirometry' },
+  { code: 'FG002', name: '支气管舒张试验', test: 'bronchodilator' },
+  { code: 'FG003', name: '肺弥散功能', test: 'dlco' },
+  { code: 'FG004', name: '肺容量测定', test: 'lung_volumes' },
+  { code: 'FG005', name: '支气管激发试验', test: 'provocation' },
+] as const;
