@@ -1,0 +1,127 @@
+/**
+ * Forced-expiration indices from raw samples (flow in L/s, volume in L, expired volume positive, evenly sampled).
+ * Definitions (ATS/ERS 2019, Graham BL et al. AJRCCM 2019;200:e70-e88; clinical.md §7, U where noted):
+ * - start of the forced expiration: the last sample before peak flow at which flow is ≤ 0 (end of maximal
+ *   inspiration); volumes are measured from there.
+ * - time zero by back-extrapolation: tangent at the steepest part of the volume–time curve, the slope averaged over
+ *   a window (80 ms by default, the ATS/ERS 2005 convention; configurable, U); BEV is the volume exhaled at time zero.
+ * - FVC: largest exhaled volume; FEV1/FEV6: volume at time zero + 1 s / + 6 s (FVC if expiration ended earlier).
+ * - FEF25-75: 50 % of FVC divided by the time between 25 % and 75 % of FVC exhaled.
+ * - FET: time zero to end of expiration; end-of-test volume: volume exhaled in the last 1 s (plateau if < 0.025 L).
+ */
+
+export interface CurveSamples {
+  flowLps: ArrayLike<number>;
+  volumeL: ArrayLike<number>;
+  sampleIntervalS: number;
+}
+
+export interface CurveOptions {
+  backExtrapolationWindowS?: number;
+}
+
+export interface CurveIndices {
+  fvcL: number;
+  fev1L: number;
+  fev6L: number;
+  pefLps: number;
+  fef2575Lps: number | null;
+  bevL: number;
+  fetS: number;
+  /** Volume exhaled in the last second of expiration (plateau criterion). */
+  endOfTestVolumeL: number;
+  /** Volume inspired after the end of expiration, if recorded (FIVC); null when no inspiration follows. */
+  fivcL: number | null;
+  timeToPefS: number;
+  /** Seconds from the first sample. */
+  timeZeroS: number;
+  startIndex: number;
+  endIndex: number;
+}
+
+export type CurveResult = { ok: true; value: CurveIndices } | { ok: false; reason: string };
+
+export function analyseForcedExpiration(samples: CurveSamples, options: CurveOptions = {}): CurveResult {
+  const { flowLps: flow, volumeL: volume, sampleIntervalS: dt } = samples;
+  const n = Math.min(flow.length, volume.length);
+  if (!(dt > 0) || n < 10) return { ok: false, reason: 'too few samples or no sampling interval' };
+  const at = (array: ArrayLike<number>, i: number) => array[i] as number;
+
+  let peakIndex = 0;
+  for (let i = 1; i < n; i++) if (at(flow, i) > at(flow, peakIndex)) peakIndex = i;
+  const pefLps = at(flow, peakIndex);
+  if (!(pefLps > 0)) return { ok: false, reason: 'no expiratory flow' };
+
+  let startIndex = peakIndex;
+  while (startIndex > 0 && at(flow, startIndex) > 0) startIndex--;
+  const startVolume = at(volume, startIndex);
+  const exhaled = (i: number) => at(volume, i) - startVolume;
+
+  let endIndex = peakIndex;
+  for (let i = peakIndex; i < n; i++) if (at(volume, i) > at(volume, endIndex)) endIndex = i;
+  const fvcL = exhaled(endIndex);
+  if (!(fvcL > 0)) return { ok: false, reason: 'no exhaled volume' };
+
+  // Exhaled volume at a time (s from the first sample), linear between samples, held at the ends of the expiration.
+  const volumeAt = (timeS: number) => {
+    const position = timeS / dt;
+    if (position <= startIndex) return 0;
+    if (position >= endIndex) return fvcL;
+    const k = Math.floor(position);
+    const fraction = position - k;
+    return exhaled(k) + fraction * (exhaled(k + 1) - exhaled(k));
+  };
+  // First time the exhaled volume reaches a target, linear between samples.
+  const timeWhenExhaled = (target: number) => {
+    for (let i = startIndex; i < endIndex; i++) {
+      const v0 = exhaled(i);
+      const v1 = exhaled(i + 1);
+      if (v1 >= target && v0 < target) return (i + (target - v0) / (v1 - v0)) * dt;
+    }
+    return null;
+  };
+
+  // Back-extrapolation: steepest slope over the window, tangent through the window's midpoint.
+  const window = Math.max(1, Math.round((options.backExtrapolationWindowS ?? 0.08) / dt));
+  let bestSlope = -Infinity;
+  let bestIndex = startIndex;
+  for (let i = startIndex; i + window < n && i <= peakIndex + window; i++) {
+    const slope = (at(volume, i + window) - at(volume, i)) / (window * dt);
+    if (slope > bestSlope) {
+      bestSlope = slope;
+      bestIndex = i;
+    }
+  }
+  const midTimeS = (bestIndex + window / 2) * dt;
+  const midVolume = (exhaled(bestIndex) + exhaled(bestIndex + window)) / 2;
+  const timeZeroS = midTimeS - midVolume / bestSlope;
+  const bevL = volumeAt(timeZeroS);
+
+  const endTimeS = endIndex * dt;
+  const t25 = timeWhenExhaled(0.25 * fvcL);
+  const t75 = timeWhenExhaled(0.75 * fvcL);
+  let fivcL: number | null = null;
+  if (endIndex < n - 1) {
+    let minAfter = at(volume, endIndex);
+    for (let i = endIndex + 1; i < n; i++) minAfter = Math.min(minAfter, at(volume, i));
+    fivcL = at(volume, endIndex) - minAfter > 0 ? at(volume, endIndex) - minAfter : null;
+  }
+  return {
+    ok: true,
+    value: {
+      fvcL,
+      fev1L: volumeAt(timeZeroS + 1),
+      fev6L: volumeAt(timeZeroS + 6),
+      pefLps,
+      fef2575Lps: t25 !== null && t75 !== null && t75 > t25 ? (0.5 * fvcL) / (t75 - t25) : null,
+      bevL,
+      fetS: endTimeS - timeZeroS,
+      endOfTestVolumeL: fvcL - volumeAt(endTimeS - 1),
+      fivcL,
+      timeToPefS: peakIndex * dt - timeZeroS,
+      timeZeroS,
+      startIndex,
+      endIndex,
+    },
+  };
+}
