@@ -64,6 +64,25 @@ describe('pftis command line (embedded database)', () => {
     }
   }, 60_000);
 
+  it('evaluates reference values and interprets exams from CSV files', async () => {
+    const { writeFile, readFile } = await import('node:fs/promises');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pftis-csv-'));
+    await writeFile(`${dir}/ref.csv`, 'equation,param,sex,age,height_cm,ethnicity,measured\ngli2022,FEV1,male,45.5,175,,3.2\nnhanes3,FEV1,male,20,175,unknown,\n');
+    const ref = await pftis(['ref', '--in', `${dir}/ref.csv`, '--out', `${dir}/ref-out.csv`], {});
+    expect(ref.stdout).toMatch(/ref: 2 row\(s\) written/);
+    const [header, first, second] = (await readFile(`${dir}/ref-out.csv`, 'utf8')).trim().split('\n');
+    expect(header).toMatch(/predicted,lln,uln,zscore,pct_pred/);
+    expect(first).toMatch(/,ok,$/);
+    expect(second).toMatch(/refused/);
+    await writeFile(`${dir}/exams.csv`, 'sex,age,height_cm,fev1,fvc,post_fev1,post_fvc\nmale,60,170,1.9,3.6,2.2,3.7\n');
+    const interpreted = await pftis(['interpret', '--in', `${dir}/exams.csv`, '--out', `${dir}/exams-out.csv`], {});
+    expect(interpreted.code).toBe(0);
+    expect(await readFile(`${dir}/exams-out.csv`, 'utf8')).toMatch(/obstruction.*阻塞性通气功能障碍/);
+    const missing = await pftis(['interpret', '--in', `${dir}/ref.csv`, '--out', `${dir}/x.csv`], {});
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/fev1/);
+  }, 60_000);
+
   it('refuses a server database without an encryption key, and explains usage', async () => {
     const result = await pftis(['start'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' });
     expect(result.code).toBe(1);

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { interpretCsv, refCsv } from '@pftis/clinical';
 import { parseArgs } from 'node:util';
 import { createServices } from './app.js';
 import { DatabaseUnreachable, DataDirInUse } from './db/database.js';
@@ -18,6 +20,8 @@ const usage = `pftis — PFTIS command line
   pftis user lock <username>
   pftis user unlock <username>
   pftis audit verify                  check the audit log's SM3 hash chain
+  pftis ref --in FILE.csv --out FILE.csv          reference values (predicted, LLN, ULN, z, %pred) for many rows
+  pftis interpret --in FILE.csv --out FILE.csv    interpret many exams (pattern, severity, BDR, narrative)
 
 Configuration comes from the environment (DATABASE_URL, PFTIS_DATA_DIR, PFTIS_PORT, ...) or PFTIS_CONFIG.
 Without --password a random temporary password is generated and printed.`;
@@ -119,6 +123,22 @@ export async function main(argv: string[]): Promise<number> {
         }
         console.error(`audit chain BROKEN at entry ${verdict.brokenAtId} (${verdict.reason}); ${verdict.checked} entries before it verified`);
         return 3;
+      }
+      case 'ref':
+      case 'interpret': {
+        const { values } = parseArgs({ args: [sub, ...rest].filter((a): a is string => a !== undefined), options: { in: { type: 'string' }, out: { type: 'string' } } });
+        if (!values.in || !values.out) throw new UsageError(`${command} needs --in FILE.csv and --out FILE.csv`);
+        const input = await readFile(values.in, 'utf8').catch((error: NodeJS.ErrnoException) => fail(`cannot read ${values.in}: ${error.code}`));
+        let output: string;
+        try {
+          output = command === 'ref' ? refCsv(input) : interpretCsv(input);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+        await writeFile(values.out, output);
+        const lines = output.trim().split('\n').length - 1;
+        console.log(`${command}: ${lines} row(s) written to ${values.out}`);
+        return 0;
       }
       case undefined:
       case 'help':

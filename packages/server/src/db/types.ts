@@ -146,6 +146,101 @@ export interface HisViewCallTable {
   error: string | null;
 }
 
+export type ExamStatus = 'registered' | 'in_progress' | 'results' | 'draft' | 'pending_review' | 'approved' | 'delivered' | 'cancelled';
+
+export interface PatientTable {
+  id: Generated<string>;
+  hisPatientId: string | null;
+  name: string;
+  sex: 'male' | 'female' | 'unknown';
+  birthDate: string;
+  idNumberSealed: string | null;
+  idNumberHash: string | null;
+  phoneSealed: string | null;
+  addressSealed: string | null;
+  cardNo: string | null;
+  outpatientNo: string | null;
+  inpatientNo: string | null;
+  createdAt: Generated<Date>;
+  updatedAt: Timestamp;
+}
+
+export interface DeviceTable {
+  id: Generated<string>;
+  campusId: string;
+  name: string;
+  room: Generated<string>;
+  vendor: Generated<string>;
+  model: Generated<string>;
+  channel: 'gdt' | 'ndd_xml' | 'hl7_mllp';
+  folder: string | null;
+  host: string | null;
+  port: number | null;
+  encoding: Generated<string>;
+  gdtVersion: Generated<string>;
+  enabled: Generated<boolean>;
+  createdAt: Generated<Date>;
+  updatedAt: Timestamp;
+}
+
+export interface ExamTable {
+  id: Generated<string>;
+  accessionNo: string;
+  campusId: string;
+  patientId: string;
+  requestNo: string | null;
+  itemCode: string | null;
+  itemName: string;
+  testKind: string;
+  visitType: 'outpatient' | 'inpatient' | 'emergency' | 'physical';
+  visitSerialNo: string | null;
+  ward: string | null;
+  bed: string | null;
+  requestingDepartment: string | null;
+  requestingDoctor: string | null;
+  clinicalDiagnosis: string | null;
+  requestedAt: Date | null;
+  heightCm: number | null;
+  weightKg: number | null;
+  status: Generated<ExamStatus>;
+  hisVerified: Generated<boolean>;
+  deviceId: string | null;
+  room: string | null;
+  examDate: string;
+  registeredBy: string | null;
+  registeredAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface AccessionCounterTable {
+  campusId: string;
+  day: string;
+  last: number;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  topic: string;
+  key: string;
+  payload: Json;
+  campusId: string | null;
+  status: Generated<'pending' | 'done' | 'failed'>;
+  attempts: Generated<number>;
+  nextAttemptAt: Timestamp;
+  lastError: string | null;
+  createdAt: Generated<Date>;
+  doneAt: Date | null;
+}
+
+export interface OutboxAttemptTable {
+  id: Generated<number>;
+  outboxId: number;
+  attemptedAt: Date;
+  ok: boolean;
+  durationMs: number;
+  detail: string | null;
+}
+
 export interface DB {
   campus: CampusTable;
   department: DepartmentTable;
@@ -160,4 +255,10 @@ export interface DB {
   hisView: HisViewTable;
   hisViewVersion: HisViewVersionTable;
   hisViewCall: HisViewCallTable;
+  patient: PatientTable;
+  device: DeviceTable;
+  exam: ExamTable;
+  accessionCounter: AccessionCounterTable;
+  outbox: OutboxTable;
+  outboxAttempt: OutboxAttemptTable;
 }

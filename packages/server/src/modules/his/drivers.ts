@@ -21,6 +21,8 @@ export interface HisDriver {
   dialect: HisSqlDialect;
   /** Runs one SELECT with `:named` parameters inside a read-only transaction, bounded by a timeout. */
   query(sql: string, values: Record<string, unknown>, timeoutMs: number): Promise<Row[]>;
+  /** Runs the configured status write-back statement in a transaction of its own; returns the rows changed. */
+  execute(sql: string, values: Record<string, unknown>, timeoutMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,15 @@ function mysqlDriver(url: string): HisDriver {
         connection?.release();
       }
     },
+    async execute(sql, values, timeoutMs) {
+      const { text, values: ordered } = bindParameters(sql, 'mysql', values);
+      try {
+        const [result] = await withTimeout(pool.query<mysql.ResultSetHeader>({ sql: text, timeout: timeoutMs }, ordered), timeoutMs + 200, () => {});
+        return result.affectedRows;
+      } catch (error) {
+        throw failure(error);
+      }
+    },
     close: () => pool.end(),
   };
 }
@@ -123,6 +134,15 @@ function postgresDriver(url: string): HisDriver {
         client?.release();
       }
     },
+    async execute(sql, values, timeoutMs) {
+      const { text, values: ordered } = bindParameters(sql, 'postgres', values);
+      try {
+        const result = await withTimeout(pool.query({ text, values: ordered }), timeoutMs, () => {});
+        return result.rowCount ?? 0;
+      } catch (error) {
+        throw failure(error);
+      }
+    },
     close: () => pool.end(),
   };
 }
@@ -138,6 +158,14 @@ function pgliteDriver(instance: PGlite): HisDriver {
           return (await tx.query<Row>(text, ordered, { parsers: RAW_DATES })).rows;
         });
         return await withTimeout(run, timeoutMs, () => {});
+      } catch (error) {
+        throw failure(error);
+      }
+    },
+    async execute(sql, values, timeoutMs) {
+      const { text, values: ordered } = bindParameters(sql, 'pglite', values);
+      try {
+        return (await withTimeout(instance.query(text, ordered), timeoutMs, () => {})).affectedRows ?? 0;
       } catch (error) {
         throw failure(error);
       }

@@ -52,3 +52,14 @@ describe('named parameters', () => {
     expect(() => bindParameters(sql, 'postgres', { key: 'K' })).toThrow(/:since/);
   });
 });
+
+describe('status write-back guard', () => {
+  it('accepts one UPDATE or INSERT and nothing else', async () => {
+    const { checkWriteBack } = await import('./sql-guard.js');
+    expect(checkWriteBack('UPDATE HIS_JCSQ SET ZT = :status, GXSJ = :changedAt WHERE SQDH = :requestNo', 'mysql')).toEqual({ ok: true, params: ['status', 'changedAt', 'requestNo'] });
+    expect(checkWriteBack('INSERT INTO PFT_STATUS (SQDH, ZT) VALUES (:requestNo, :status)', 'postgres').ok).toBe(true);
+    expect(checkWriteBack('DELETE FROM HIS_JCSQ', 'mysql').ok).toBe(false);
+    expect(checkWriteBack("UPDATE HIS_JCSQ SET ZT = '1'; DROP TABLE HIS_BRXX", 'mysql').ok).toBe(false);
+    expect(checkWriteBack('SELECT 1', 'postgres').ok).toBe(false);
+  });
+});

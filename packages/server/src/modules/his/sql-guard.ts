@@ -65,6 +65,22 @@ function functionName(n: Record<string, unknown>): string {
   return Array.isArray(parts) ? parts.map((p) => p.value ?? '').join('.').split('.').pop() ?? '' : '';
 }
 
+/** The status write-back must be exactly one UPDATE or INSERT; nothing else may reach the HIS. */
+export function checkWriteBack(sql: string, dialect: HisSqlDialect): GuardResult {
+  const params = namedParameters(sql);
+  let ast: unknown;
+  try {
+    ast = parser.astify(sql, { database: dialect === 'mysql' ? 'MariaDB' : 'PostgresQL' });
+  } catch (error) {
+    return { ok: false, reason: `SQL 无法解析（${firstLine((error as Error).message)}）` };
+  }
+  const statements = Array.isArray(ast) ? ast : [ast];
+  if (statements.length !== 1) return { ok: false, reason: '只允许一条 UPDATE 或 INSERT 语句' };
+  const type = String((statements[0] as { type?: string }).type);
+  if (type !== 'update' && type !== 'insert') return { ok: false, reason: `状态回写只允许 UPDATE 或 INSERT，不允许 ${type.toUpperCase()}` };
+  return { ok: true, params };
+}
+
 const firstLine = (text: string) => text.split('\n')[0]!.slice(0, 120);
 
 /**
