@@ -7,11 +7,15 @@ import type { Database } from './db/database.js';
 import { auditRoutes, createAuditService } from './modules/audit/module.js';
 import { accountsRoutes, authRoutes, createAccountsService, createAuthService, SESSION_COOKIE } from './modules/auth/module.js';
 import { healthRoutes } from './modules/health/module.js';
+import { createDeviceDispatcher, createDevicesService, deviceRoutes } from './modules/devices/module.js';
+import { createExamsService, createPatientStore, examRoutes } from './modules/exams/module.js';
 import { createHisService, type HisConnection, hisRoutes } from './modules/his/module.js';
 import { createOrgService, orgRoutes } from './modules/org/module.js';
 import { type RegisteredRoute, registerAccessControl } from './platform/access.js';
 import type { Config } from './platform/config.js';
+import { createHmac } from 'node:crypto';
 import { Sm4Sealer } from './platform/crypto.js';
+import { createOutboxWorker } from './platform/outbox.js';
 import { AppError, registerErrorHandler } from './platform/errors.js';
 import { route, useZod } from './platform/http.js';
 import { collectOpenApi } from './platform/openapi.js';
@@ -30,13 +34,25 @@ export interface AppOptions {
 /** Creates every service once, by hand, with its dependencies. */
 export function createServices({ database, secretKey, config, his = null, now }: Omit<AppOptions, 'logger'>) {
   const db = database.db;
-  const auth = createAuthService({ db, sealer: new Sm4Sealer(secretKey), issuer: config.hospitalName, now });
+  const sealer = new Sm4Sealer(secretKey);
+  const auth = createAuthService({ db, sealer, issuer: config.hospitalName, now });
+  const hisService = createHisService({ db, connection: his, now });
+  const patients = createPatientStore(sealer, createHmac('sm3', Buffer.from(secretKey, 'hex')).update('pftis:id-number-hash').digest('hex'));
+  const dispatchToDevice = createDeviceDispatcher({ db, patients });
   return {
     auth,
     accounts: createAccountsService({ db, auth, now }),
     org: createOrgService({ db, now }),
     audit: createAuditService({ db }),
-    his: createHisService({ db, connection: his, now }),
+    his: hisService,
+    exams: createExamsService({ db, his: hisService, patients, now }),
+    devices: createDevicesService({ db, now }),
+    /** Delivers everything queued for other systems; started by the server, drained by tests. */
+    outbox: createOutboxWorker({
+      db,
+      now,
+      handlers: { 'his.status': (payload) => hisService.writeStatus(payload), 'device.worklist': (payload) => dispatchToDevice(payload) },
+    }),
   };
 }
 
@@ -86,7 +102,12 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   orgRoutes(app, services.org);
   auditRoutes(app, services.audit);
   hisRoutes(app, services.his);
-  app.addHook('onClose', () => services.his.close());
+  examRoutes(app, services.exams);
+  deviceRoutes(app, services.devices);
+  app.addHook('onClose', async () => {
+    await services.outbox.stop();
+    await services.his.close();
+  });
   route(app, { method: 'GET', url: '/api/docs', access: 'authenticated', summary: 'This OpenAPI document', tags: ['meta'] }, () => openApiDocument());
 
   await serveWebApp(app, config.webDist);

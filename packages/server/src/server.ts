@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import { type Database, openPglite, openPostgres } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemo } from './demo/seed-demo.js';
+import { systemActor } from './platform/audit.js';
 import type { HisConnection } from './modules/his/module.js';
 import type { Config } from './platform/config.js';
 import { resolveSecretKey } from './platform/secret-key.js';
@@ -46,13 +47,17 @@ export async function startServer(config: Config, options: { logger?: boolean } 
     const { services } = built;
     app = built.app;
     if (config.demo) {
-      const logins = await seedDemo(database.db, services);
+      const logins = await seedDemo(database.db, services, config.dataDir);
       if (logins) {
         app.log.info('demo hospital seeded');
         console.log(`\n示范医院已创建 / Demo hospital created. Demo logins (password ${logins[0]!.password}):`);
         for (const l of logins) console.log(`  ${l.username.padEnd(10)} ${l.role}`);
       }
     }
+    services.outbox.start();
+    const reconcile = setInterval(() => services.exams.reconcile(systemActor('reconcile')).catch((error) => app?.log.warn({ err: error }, 'reconciliation failed')), 5 * 60_000);
+    reconcile.unref();
+    app.addHook('onClose', async () => clearInterval(reconcile));
     const address = await app.listen({ host: config.host, port: config.port }).catch((error: NodeJS.ErrnoException) => {
       throw new ListenFailed(`cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
     });

@@ -1,4 +1,5 @@
-import { DEMO_PASSWORD, demoHospital, demoUsers } from '@pftis/his-sim';
+import path from 'node:path';
+import { DEMO_PASSWORD, demoHospital, demoUsers, statusWriteBackSql } from '@pftis/his-sim';
 import type { Kysely } from 'kysely';
 import type { Services } from '../app.js';
 import type { DB } from '../db/types.js';
@@ -14,7 +15,7 @@ export interface DemoLogin {
  * Seeds the demo hospital into an empty database through the ordinary services (so it is audited like
  * any other change). Does nothing once any account exists.
  */
-export async function seedDemo(db: Kysely<DB>, services: Services): Promise<DemoLogin[] | null> {
+export async function seedDemo(db: Kysely<DB>, services: Services, dataDir: string): Promise<DemoLogin[] | null> {
   const anyUser = await db.selectFrom('appUser').select('id').limit(1).executeTakeFirst();
   if (anyUser) return null;
   const actor = systemActor('demo-seed');
@@ -24,6 +25,14 @@ export async function seedDemo(db: Kysely<DB>, services: Services): Promise<Demo
     campusIds.set(campus.code, created.id);
     for (const department of campus.departments) await services.org.createDepartment(actor, { campusId: created.id, ...department });
   }
+  // One device per campus taking its worklist as GDT files, and an ndd EasyOne at the main campus; their
+  // exchange folders sit under the data folder, where the demo's device simulator will watch them.
+  const devices = path.resolve(dataDir, 'devices');
+  await services.devices.create(actor, { campusId: campusIds.get('MAIN')!, name: '肺功能仪 1 号', room: '1 号检查室', vendor: 'Demo', model: 'SPIRO-GDT', channel: 'gdt', folder: path.join(devices, 'MAIN-1'), encoding: 'gbk' });
+  await services.devices.create(actor, { campusId: campusIds.get('MAIN')!, name: 'EasyOne 肺功能仪', room: '2 号检查室', vendor: 'ndd', model: 'EasyOne Pro', channel: 'ndd_xml', folder: path.join(devices, 'MAIN-ndd'), encoding: 'utf-8' });
+  await services.devices.create(actor, { campusId: campusIds.get('EAST')!, name: '东院肺功能仪', room: '东院检查室', vendor: 'Demo', model: 'SPIRO-GDT', channel: 'gdt', folder: path.join(devices, 'EAST-1'), encoding: 'gbk' });
+  await services.his.updateWriteBack(actor, { enabled: true, sql: statusWriteBackSql, codes: { registered: '1', examined: '2', reported: '3', cancelled: '9' }, timeoutMs: 5000 });
+
   const roles = await services.accounts.listRoles();
   const logins: DemoLogin[] = [];
   for (const user of demoUsers) {

@@ -5,7 +5,25 @@ import { AppError, NotFound } from '../../platform/errors.js';
 import { createHisDriver, type HisConnection, HisQueryFailed, type Row } from './drivers.js';
 import { lineDiff } from './line-diff.js';
 import { type Mapping, MappingSchema, mapRows, type Problem } from './mapping.js';
-import { checkSelectOnly } from './sql-guard.js';
+import { checkSelectOnly, checkWriteBack } from './sql-guard.js';
+import { z } from 'zod';
+import { PermanentFailure } from '../../platform/outbox.js';
+import { readSetting, writeSetting } from '../../platform/settings.js';
+
+export const WRITE_BACK_KEY = 'his.writeBack';
+
+/** How the order status goes back to the HIS (已登记 / 已检查 / 已报告 / 作废), where the hospital wants it. */
+export const WriteBackSchema = z.object({
+  enabled: z.boolean().default(false),
+  /** One UPDATE or INSERT with :requestNo, :status (the HIS's code) and optionally :changedAt. */
+  sql: z.string().max(4000).default(''),
+  codes: z.record(z.enum(['registered', 'examined', 'reported', 'cancelled']), z.string().max(20)).default({ registered: '1', examined: '2', reported: '3', cancelled: '9' }),
+  timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+});
+export type WriteBack = z.infer<typeof WriteBackSchema>;
+
+/** A naive wall-clock time in the hospital's zone, as HIS tables store it. */
+const hospitalTime = (iso: string) => new Date(new Date(iso).getTime() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 
 /** The lookups intake needs; each is one configured view definition (接口视图). */
 export const lookupCodes = [
@@ -208,7 +226,47 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
       .reverse();
   }
 
-  return { lookup, test, saveVersion, rollback, setEnabled, list, history, close: () => driver?.close() ?? Promise.resolve() };
+  /** Outbox handler for `his.status`: runs the configured write-back statement. */
+  async function writeStatus(payload: { requestNo: string; status: 'registered' | 'examined' | 'reported' | 'cancelled'; changedAt: string }) {
+    const config = await readSetting(db, WRITE_BACK_KEY, WriteBackSchema);
+    if (!config.enabled) return 'status write-back not configured; nothing sent';
+    if (!driver) throw new PermanentFailure('no HIS connection configured');
+    const guard = checkWriteBack(config.sql, driver.dialect);
+    if (!guard.ok) throw new PermanentFailure(`write-back statement refused: ${guard.reason}`);
+    const code = config.codes[payload.status];
+    if (code === undefined) throw new PermanentFailure(`no HIS code configured for status ${payload.status}`);
+    const values: Record<string, unknown> = { requestNo: payload.requestNo, status: code, changedAt: hospitalTime(payload.changedAt) };
+    const changed = await driver.execute(config.sql, Object.fromEntries(guard.params.map((p) => [p, values[p]])), config.timeoutMs);
+    if (changed === 0) throw new PermanentFailure(`HIS has no order ${payload.requestNo} to update`);
+    return `HIS order ${payload.requestNo} set to ${code} (${changed} row)`;
+  }
+
+  async function updateWriteBack(actor: AuditActor, config: WriteBack) {
+    if (config.enabled) {
+      const guard = checkWriteBack(config.sql, driver?.dialect ?? 'postgres');
+      if (!guard.ok) throw new AppError({ code: 'his.write-back-invalid', status: 400, title: guard.reason, extra: { errors: [{ field: 'sql', message: guard.reason }] } });
+    }
+    return db.transaction().execute(async (trx) => {
+      const before = await readSetting(trx, WRITE_BACK_KEY, WriteBackSchema);
+      await writeSetting(trx, WRITE_BACK_KEY, config, actor.userId);
+      await recordAudit(trx, actor, { action: 'his.write-back-updated', entityType: 'setting', entityId: WRITE_BACK_KEY, before, after: config }, now());
+      return config;
+    });
+  }
+
+  return {
+    lookup,
+    test,
+    saveVersion,
+    rollback,
+    setEnabled,
+    list,
+    history,
+    writeStatus,
+    writeBack: () => readSetting(db, WRITE_BACK_KEY, WriteBackSchema),
+    updateWriteBack,
+    close: () => driver?.close() ?? Promise.resolve(),
+  };
 }
 
 async function maxVersion(trx: Kysely<DB>, viewId: string) {

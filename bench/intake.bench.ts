@@ -1,0 +1,97 @@
+// Scan-to-card latency over HTTP with the HIS on MariaDB holding 1,000,000 patients and about 3,000,000 orders,
+// side by side with the bare SQL of the same two look-ups (patient by card, then their pending orders) run
+// directly with mysql2 in the same run. The HIS database is generated once (several minutes) and reused.
+//   PFTIS_BENCH_MARIADB_URL (default mysql://root@127.0.0.1:3306), BENCH_PATIENTS (default 1000000), BENCH_SCANS (default 500)
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { createMysqlHis } from '@pftis/his-sim';
+import mysql from 'mysql2/promise';
+import { buildApp } from '../packages/server/src/app.ts';
+import { openPglite } from '../packages/server/src/db/database.ts';
+import { migrateToLatest } from '../packages/server/src/db/migrate.ts';
+import { systemActor } from '../packages/server/src/platform/audit.ts';
+import { loadConfig } from '../packages/server/src/platform/config.ts';
+
+const adminUrl = process.env.PFTIS_BENCH_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
+const patients = Number(process.env.BENCH_PATIENTS ?? 1_000_000);
+const scans = Number(process.env.BENCH_SCANS ?? 500);
+const name = `pftis_bench_his_${patients}`;
+const today = new Date(Date.UTC(2026, 10, 25));
+
+async function ensureHis(): Promise<string> {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const probe = await mysql.createConnection(adminUrl);
+  const [rows] = await probe.query<mysql.RowDataPacket[]>(`SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'HIS_BRXX'`, [name]);
+  await probe.end();
+  if (rows[0] && Number(rows[0].n) > patients * 0.9) return url.toString();
+  console.log(`generating the HIS: ${patients} patients (one-time)…`);
+  const started = Date.now();
+  await createMysqlHis(adminUrl, name, {
+    patients,
+    today,
+    historicalOrders: 2,
+    todayShare: 0.002,
+    onProgress: (done) => done % 100_000 === 0 && console.log(`  ${done} patients (${Math.round((Date.now() - started) / 1000)} s)`),
+  });
+  return url.toString();
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+const hisUrl = await ensureHis();
+const his = await mysql.createConnection(hisUrl);
+const [[counts]] = await his.query<mysql.RowDataPacket[]>('SELECT (SELECT COUNT(*) FROM HIS_BRXX) AS patients, (SELECT COUNT(*) FROM HIS_JCSQ) AS orders');
+
+const database = await openPglite(undefined);
+await migrateToLatest(database.db);
+const config = loadConfig({}, { logLevel: 'silent', demo: false, port: 0, host: '127.0.0.1' });
+const { app, services } = await buildApp({ config, database, secretKey: randomBytes(32).toString('hex'), his: { kind: 'mysql', url: hisUrl }, logger: false });
+const campus = await services.org.createCampus(systemActor('bench'), { code: 'MAIN', name: '本部院区' });
+const roles = await services.accounts.listRoles();
+await services.accounts.createUser(systemActor('bench'), { username: 'tech', displayName: '技师', password: 'Bench-Pass-2026', roleIds: [roles.find((r) => r.code === 'technician')!.id], campusIds: [campus.id] }, { mustChangePassword: false });
+const base = await app.listen({ port: 0, host: '127.0.0.1' });
+const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'tech', password: 'Bench-Pass-2026' }) });
+const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+const { csrfToken } = (await login.json()) as { csrfToken: string };
+
+// The same random cards for both subjects, interleaved so both see the same cache state.
+const cards = Array.from({ length: scans }, () => `9${String(1 + Math.floor(Math.random() * patients)).padStart(9, '0')}`);
+const viaHttp: number[] = [];
+const bare: number[] = [];
+for (const [i, card] of cards.entries()) {
+  const measureHttp = async () => {
+    const t0 = performance.now();
+    const response = await fetch(`${base}/api/exams/scan`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: JSON.stringify({ code: card }) });
+    if (response.status !== 200) throw new Error(`scan ${card}: ${response.status} ${await response.text()}`);
+    await response.json();
+    return performance.now() - t0;
+  };
+  const measureBare = async () => {
+    const t0 = performance.now();
+    const [p] = await his.query<mysql.RowDataPacket[]>('SELECT BRID, BRXM, XB, CSRQ, SFZH, LXDH, JTDZ, JZKH, MZH, ZYH FROM V_PFT_PATIENT WHERE JZKH = ?', [card]);
+    await his.query("SELECT SQDH, BRID, JZLB, JZLSH, MZH, ZYH, BQ, CH, XMDM, XMMC, SQKS, SQYS, LCZD, SQSJ, ZXKS, ZT, SG, TZ FROM V_PFT_APPLY WHERE BRID = ? AND ZT IN ('0', '1') ORDER BY SQSJ", [p[0]!.BRID]);
+    return performance.now() - t0;
+  };
+  if (i % 2) {
+    viaHttp.push(await measureHttp());
+    bare.push(await measureBare());
+  } else {
+    bare.push(await measureBare());
+    viaHttp.push(await measureHttp());
+  }
+}
+await app.close();
+await database.close();
+await his.end();
+
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+console.log(`\nScan to patient card, ${scans} random cards; HIS on MariaDB with ${counts!.patients} patients and ${counts!.orders} orders (${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version})\n`);
+console.log('| subject | p50 | p95 | p99 |');
+console.log('|---|---|---|---|');
+console.log(`| POST /api/exams/scan over HTTP (session, permission, two view look-ups, mapping, audit entry) | ${fmt(percentile(viaHttp, 50))} | ${fmt(percentile(viaHttp, 95))} | ${fmt(percentile(viaHttp, 99))} |`);
+console.log(`| baseline: the two bare SQL look-ups with mysql2 | ${fmt(percentile(bare, 50))} | ${fmt(percentile(bare, 95))} | ${fmt(percentile(bare, 99))} |`);
+console.log(`\nratio p95: ${(percentile(viaHttp, 95) / percentile(bare, 95)).toFixed(2)}×`);
