@@ -5,3 +5,4 @@ export { hisSchema, statusWriteBackSql, hisStatusCodes, pftItems, type HisDialec
 export { insertRows } from './his-db/load.js';
 export { isValidIdNumber } from './people.js';
 export { createMysqlHis, type MysqlHis } from './mysql-his.js';
+export { createPostgresHis } from './postgres-his.js';
