@@ -1,5 +1,5 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB } from '../db/types.js';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { AuditLogTable, DB } from '../db/types.js';
 import { sm3Hex } from './crypto.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -24,23 +24,7 @@ export interface AuditInput {
   detail?: unknown;
 }
 
-export interface AuditEntry {
-  id: number;
-  occurredAt: Date;
-  actorId: string | null;
-  actorName: string;
-  ip: string | null;
-  action: string;
-  outcome: 'success' | 'failure' | 'denied';
-  entityType: string | null;
-  entityId: string | null;
-  campusId: string | null;
-  before: unknown;
-  after: unknown;
-  detail: unknown;
-  prevHash: string;
-  hash: string;
-}
+export type AuditEntry = Selectable<AuditLogTable>;
 
 export const GENESIS_HASH = '0'.repeat(64);
 // Any constant works; it only has to be the same in every server process.

@@ -9,29 +9,13 @@ import type { DevicesService } from './devices.service.js';
 export { createDevicesService, type DevicesService } from './devices.service.js';
 export { createDeviceDispatcher } from './dispatch.js';
 
-const DeviceBody = z
-  .object({
-    campusId: z.uuid('院区编号格式不正确'),
-    name: z.string().trim().min(1, '请输入设备名称').max(60),
-    room: z.string().trim().max(40).optional(),
-    vendor: z.string().trim().max(60).optional(),
-    model: z.string().trim().max(60).optional(),
-    channel: z.enum(['gdt', 'ndd_xml', 'hl7_mllp'], { error: '请选择对接方式' }),
-    folder: z.string().trim().max(400).nullish(),
-    host: z.string().trim().max(200).nullish(),
-    port: z.number().int().min(1).max(65535).nullish(),
-    encoding: z.enum(['gbk', 'gb18030', 'iso-8859-1', 'utf-8']).optional(),
-    gdtVersion: z.enum(['2.1', '3.5']).optional(),
-    enabled: z.boolean().optional(),
-  })
-  .refine((d) => d.channel === 'hl7_mllp' || !!d.folder, { message: '文件方式须填写交换目录', path: ['folder'] })
-  .refine((d) => d.channel !== 'hl7_mllp' || (!!d.host && !!d.port), { message: 'HL7 方式须填写地址和端口', path: ['host'] });
-
-const DevicePatch = z.object({
-  name: z.string().trim().min(1).max(60).optional(),
+const DeviceFields = z.object({
+  campusId: z.uuid('院区编号格式不正确'),
+  name: z.string().trim().min(1, '请输入设备名称').max(60),
   room: z.string().trim().max(40).optional(),
   vendor: z.string().trim().max(60).optional(),
   model: z.string().trim().max(60).optional(),
+  channel: z.enum(['gdt', 'ndd_xml', 'hl7_mllp'], { error: '请选择对接方式' }),
   folder: z.string().trim().max(400).nullish(),
   host: z.string().trim().max(200).nullish(),
   port: z.number().int().min(1).max(65535).nullish(),
@@ -39,6 +23,14 @@ const DevicePatch = z.object({
   gdtVersion: z.enum(['2.1', '3.5']).optional(),
   enabled: z.boolean().optional(),
 });
+
+const DeviceBody = DeviceFields.refine((d) => d.channel === 'hl7_mllp' || !!d.folder, { message: '文件方式须填写交换目录', path: ['folder'] }).refine(
+  (d) => d.channel !== 'hl7_mllp' || (!!d.host && !!d.port),
+  { message: 'HL7 方式须填写地址和端口', path: ['host'] },
+);
+
+// A device keeps its campus and channel; to change those, add a new device.
+const DevicePatch = DeviceFields.omit({ campusId: true, channel: true }).partial();
 
 const DeviceView = z.object({
   id: z.string(),
