@@ -48,6 +48,7 @@ describe.skipIf(!haveSample)('ndd EasyOne reader: CypressOut.xml (UTF-16 LE, rea
     expect(tests).toHaveLength(1);
     const test = tests[0];
     expect(test?.typeOfTest).toBe('FVC');
+    expect(test?.orderId).toBe('1');
     expect(test?.qualityGrade).toBe('A');
     expect(test?.device).toEqual({ serialNumber: '204348', deviceType: 'SPIROSON_AS' });
     const fvc = test?.bestValues.find((p) => p.id === 'FVC');

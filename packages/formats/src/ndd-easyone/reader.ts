@@ -35,6 +35,8 @@ export interface NddTrial {
 }
 
 export interface NddTest {
+  /** The Interval's OrderID: what PFTIS sent as OrderID in the PerformTest command (its accession number). */
+  orderId: string | null;
   typeOfTest: string;
   testDate: string | null;
   bestValues: NddResultParameter[];
@@ -129,6 +131,7 @@ export function readNddEasyOneXml(bytes: Uint8Array): ParseResult<NddTestResult>
       }
       const device = child(testElement, 'Device');
       tests.push({
+        orderId: childText(interval, 'OrderID'),
         typeOfTest: testElement.attributes.TypeOfTest ?? '',
         testDate: childText(testElement, 'TestDate'),
         bestValues: readParameters(child(testElement, 'BestValues')),
