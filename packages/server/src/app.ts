@@ -7,6 +7,7 @@ import type { Database } from './db/database.js';
 import { auditRoutes, createAuditService } from './modules/audit/module.js';
 import { accountsRoutes, authRoutes, createAccountsService, createAuthService, SESSION_COOKIE } from './modules/auth/module.js';
 import { healthRoutes } from './modules/health/module.js';
+import { createDeviceImportService, deviceImportRoutes } from './modules/device-import/module.js';
 import { createDeviceDispatcher, createDevicesService, deviceRoutes } from './modules/devices/module.js';
 import { createExamsService, createPatientStore, examRoutes } from './modules/exams/module.js';
 import { createHisService, type HisConnection, hisRoutes } from './modules/his/module.js';
@@ -15,6 +16,7 @@ import { type RegisteredRoute, registerAccessControl } from './platform/access.j
 import type { Config } from './platform/config.js';
 import { createHmac } from 'node:crypto';
 import { Sm4Sealer } from './platform/crypto.js';
+import { createFileStore } from './platform/files.js';
 import { createOutboxWorker } from './platform/outbox.js';
 import { AppError, registerErrorHandler } from './platform/errors.js';
 import { route, useZod } from './platform/http.js';
@@ -47,6 +49,7 @@ export function createServices({ database, secretKey, config, his = null, now }:
     his: hisService,
     exams: createExamsService({ db, his: hisService, patients, now }),
     devices: createDevicesService({ db, now }),
+    deviceImport: createDeviceImportService({ db, files: createFileStore(path.resolve(config.dataDir, 'files')), now }),
     /** Delivers everything queued for other systems; started by the server, drained by tests. */
     outbox: createOutboxWorker({
       db,
@@ -76,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   });
   useZod(app);
   registerErrorHandler(app);
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 50 * 1024 * 1024 }, (_request, body, done) => done(null, body));
   await app.register(cookie);
 
   const services = createServices(options);
@@ -104,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   hisRoutes(app, services.his);
   examRoutes(app, services.exams);
   deviceRoutes(app, services.devices);
+  deviceImportRoutes(app, services.deviceImport);
   app.addHook('onClose', async () => {
     await services.outbox.stop();
     await services.his.close();

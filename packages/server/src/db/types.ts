@@ -241,6 +241,52 @@ export interface OutboxAttemptTable {
   detail: string | null;
 }
 
+export type RawFileStatus = 'received' | 'imported' | 'unmatched' | 'quarantined';
+
+export interface RawFileTable {
+  id: Generated<string>;
+  sha256: string;
+  sm3: string;
+  sizeBytes: number;
+  originalName: string;
+  source: 'upload' | 'folder' | 'mllp' | 'api';
+  deviceId: string | null;
+  campusId: string | null;
+  receivedAt: Date;
+  receivedBy: string | null;
+  format: string | null;
+  status: RawFileStatus;
+  reason: string | null;
+  examId: string | null;
+  attempts: Generated<number>;
+  updatedAt: Timestamp;
+}
+
+export interface MeasurementSetTable {
+  id: Generated<string>;
+  examId: string;
+  rawFileId: string;
+  format: string;
+  testType: string | null;
+  measuredAt: string | null;
+  qualityGrade: string | null;
+  deviceSerial: string | null;
+  createdAt: Generated<Date>;
+}
+
+export interface MeasurementTable {
+  id: Generated<number>;
+  setId: string;
+  param: string | null;
+  deviceParam: string;
+  stage: Generated<'pre' | 'post'>;
+  value: number | null;
+  rawValue: string | null;
+  unit: string | null;
+  devicePredicted: number | null;
+  deviceLln: number | null;
+}
+
 export interface DB {
   campus: CampusTable;
   department: DepartmentTable;
@@ -261,4 +307,7 @@ export interface DB {
   accessionCounter: AccessionCounterTable;
   outbox: OutboxTable;
   outboxAttempt: OutboxAttemptTable;
+  rawFile: RawFileTable;
+  measurementSet: MeasurementSetTable;
+  measurement: MeasurementTable;
 }

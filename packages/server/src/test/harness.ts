@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
 import { type BuiltApp, buildApp } from '../app.js';
@@ -32,7 +35,8 @@ export async function testDatabase(kind: DatabaseKind): Promise<Database> {
 }
 
 export function testConfig(overrides: Record<string, unknown> = {}): Config {
-  return loadConfig({}, { logLevel: 'silent', demo: false, hospitalName: '测试医院', ...overrides });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pftis-test-'));
+  return loadConfig({}, { logLevel: 'silent', demo: false, hospitalName: '测试医院', dataDir, ...overrides });
 }
 
 export interface TestApp extends BuiltApp {

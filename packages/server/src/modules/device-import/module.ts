@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { route } from '../../platform/http.js';
+import { IdParams } from '../auth/auth.schemas.js';
+import { actorOf } from '../auth/auth.routes.js';
+import { actorRef } from '../auth/auth.service.js';
+import type { DeviceImportService } from './device-import.service.js';
+
+export { createDeviceImportService, type DeviceImportService } from './device-import.service.js';
+
+const Status = z.enum(['received', 'imported', 'unmatched', 'quarantined']);
+const UploadQuery = z.object({
+  name: z.string().trim().min(1, '请提供文件名').max(255),
+  deviceId: z.uuid('设备编号格式不正确').optional(),
+});
+const Received = z.object({ fileId: z.string(), status: Status, duplicate: z.boolean() });
+const FileList = z.array(
+  z.object({
+    id: z.string(),
+    sha256: z.string(),
+    originalName: z.string(),
+    source: z.string(),
+    format: z.string().nullable(),
+    status: Status,
+    reason: z.string().nullable(),
+    examId: z.string().nullable(),
+    receivedAt: z.string(),
+    attempts: z.number(),
+    sizeBytes: z.number(),
+  }),
+);
+const Measurements = z.array(
+  z.object({
+    setId: z.string(),
+    format: z.string(),
+    qualityGrade: z.string().nullable(),
+    param: z.string().nullable(),
+    deviceParam: z.string(),
+    stage: z.string(),
+    value: z.number().nullable(),
+    unit: z.string().nullable(),
+    devicePredicted: z.number().nullable(),
+    deviceLln: z.number().nullable(),
+  }),
+);
+
+/** Device results in: upload (one file per request, raw bytes), the 待匹配 and quarantine lists, binding by hand. */
+export function deviceImportRoutes(app: FastifyInstance, imports: DeviceImportService) {
+  const tags = ['device-import'];
+  route(
+    app,
+    { method: 'POST', url: '/api/device-import/files', access: 'device.import', summary: 'Upload one device result file (body: the raw bytes, application/octet-stream)', tags, query: UploadQuery, body: z.instanceof(Buffer, { message: '请以 application/octet-stream 上传文件内容' }), response: Received, status: 201 },
+    (req) => {
+      const actor = actorOf(req);
+      return imports.receive(actorRef(actor), { bytes: new Uint8Array(req.body), originalName: req.query.name, source: 'upload', deviceId: req.query.deviceId ?? null, campusId: actor.campusId });
+    },
+  );
+  route(app, { method: 'GET', url: '/api/device-import/files', access: 'device.import', summary: 'Received files, newest first', tags, query: z.object({ status: Status.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }), response: FileList }, (req) =>
+    imports.list(req.query),
+  );
+  route(app, { method: 'POST', url: '/api/device-import/files/:id/reprocess', access: 'device.import', summary: 'Parse and bind a stored file again', tags, params: IdParams, response: z.object({ status: Status }) }, async (req) => ({
+    status: await imports.process(actorRef(actorOf(req)), req.params.id),
+  }));
+  route(app, { method: 'POST', url: '/api/device-import/files/:id/bind', access: 'device.import', summary: 'Bind an unmatched file to an exam', tags, params: IdParams, body: z.object({ examId: z.uuid('检查编号格式不正确') }), response: z.object({ status: Status }) }, (req) =>
+    imports.bind(actorRef(actorOf(req)), req.params.id, req.body.examId),
+  );
+  route(app, { method: 'GET', url: '/api/exams/:id/measurements', access: 'exam.read', summary: "An exam's imported device values", tags, params: IdParams, response: Measurements }, (req) => imports.measurements(req.params.id));
+}
