@@ -7,7 +7,7 @@ import type { Database } from './db/database.js';
 import { auditRoutes, createAuditService } from './modules/audit/module.js';
 import { accountsRoutes, authRoutes, createAccountsService, createAuthService, SESSION_COOKIE } from './modules/auth/module.js';
 import { healthRoutes } from './modules/health/module.js';
-import { createDeviceImportService, deviceImportRoutes } from './modules/device-import/module.js';
+import { createDeviceImportService, createFolderWatcher, deviceImportRoutes } from './modules/device-import/module.js';
 import { createDeviceDispatcher, createDevicesService, deviceRoutes } from './modules/devices/module.js';
 import { createExamsService, createPatientStore, examRoutes } from './modules/exams/module.js';
 import { createHisService, type HisConnection, hisRoutes } from './modules/his/module.js';
@@ -41,6 +41,7 @@ export function createServices({ database, secretKey, config, his = null, now }:
   const hisService = createHisService({ db, connection: his, now });
   const patients = createPatientStore(sealer, createHmac('sm3', Buffer.from(secretKey, 'hex')).update('pftis:id-number-hash').digest('hex'));
   const dispatchToDevice = createDeviceDispatcher({ db, patients });
+  const deviceImport = createDeviceImportService({ db, files: createFileStore(path.resolve(config.dataDir, 'files')), now });
   return {
     auth,
     accounts: createAccountsService({ db, auth, now }),
@@ -49,7 +50,9 @@ export function createServices({ database, secretKey, config, his = null, now }:
     his: hisService,
     exams: createExamsService({ db, his: hisService, patients, now }),
     devices: createDevicesService({ db, now }),
-    deviceImport: createDeviceImportService({ db, files: createFileStore(path.resolve(config.dataDir, 'files')), now }),
+    deviceImport,
+    /** Picks up device results from their folders; started by the server, polled directly by tests. */
+    folderWatcher: createFolderWatcher({ db, imports: deviceImport }),
     /** Delivers everything queued for other systems; started by the server, drained by tests. */
     outbox: createOutboxWorker({
       db,
@@ -110,6 +113,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   deviceRoutes(app, services.devices);
   deviceImportRoutes(app, services.deviceImport);
   app.addHook('onClose', async () => {
+    await services.folderWatcher.stop();
     await services.outbox.stop();
     await services.his.close();
   });

@@ -55,6 +55,7 @@ export async function startServer(config: Config, options: { logger?: boolean } 
       }
     }
     services.outbox.start();
+    services.folderWatcher.start();
     const reconcile = setInterval(() => services.exams.reconcile(systemActor('reconcile')).catch((error) => app?.log.warn({ err: error }, 'reconciliation failed')), 5 * 60_000);
     reconcile.unref();
     app.addHook('onClose', async () => clearInterval(reconcile));

@@ -178,6 +178,7 @@ export interface DeviceTable {
   port: number | null;
   encoding: Generated<string>;
   gdtVersion: Generated<string>;
+  resultFolder: string | null;
   enabled: Generated<boolean>;
   createdAt: Generated<Date>;
   updatedAt: Timestamp;

@@ -3,6 +3,7 @@ import * as foundation from './202611251200_foundation.js';
 import * as hisViews from './202611251400_his_views.js';
 import * as exams from './202611251500_exams.js';
 import * as deviceImport from './202611251600_device_import.js';
+import * as deviceResultFolder from './202611251700_device_result_folder.js';
 
 /** Every migration, in the order it runs. Append only; never edit or reorder a released entry. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '202611251400_his_views': hisViews,
   '202611251500_exams': exams,
   '202611251600_device_import': deviceImport,
+  '202611251700_device_result_folder': deviceResultFolder,
 };

@@ -116,3 +116,27 @@ describe.each(backends)('device results in (PFTIS on %s)', (kind) => {
     expect(response.statusCode).toBe(403);
   });
 });
+
+describe('result folders', () => {
+  it('takes a file once it stops growing, imports it, and moves it out of the way', async () => {
+    const { mkdtemp, writeFile, readdir } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const { systemActor } = await import('../../platform/audit.js');
+    const t = await testApp('pglite');
+    try {
+      const campus = await given(t).campus();
+      const folder = await mkdtemp(path.join(os.tmpdir(), 'pftis-results-'));
+      await t.services.devices.create(systemActor('test'), { campusId: campus.id, name: 'ndd', channel: 'ndd_xml', folder: `${folder}/worklist`, resultFolder: folder });
+      await writeFile(path.join(folder, 'junk.txt'), 'not a result');
+      await writeFile(path.join(folder, '.hidden.part'), 'being written');
+      expect(await t.services.folderWatcher.pollOnce()).toBe(0); // first sight: wait until the size settles
+      expect(await t.services.folderWatcher.pollOnce()).toBe(1);
+      expect((await readdir(folder)).sort()).toEqual(['.hidden.part', 'quarantined']);
+      expect(await readdir(path.join(folder, 'quarantined'))).toEqual(['junk.txt']);
+      const [file] = await t.database.db.selectFrom('rawFile').select(['source', 'status', 'originalName']).execute();
+      expect(file).toEqual({ source: 'folder', status: 'quarantined', originalName: 'junk.txt' });
+    } finally {
+      await t.close();
+    }
+  });
+});

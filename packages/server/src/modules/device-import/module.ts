@@ -7,6 +7,7 @@ import { actorRef } from '../auth/auth.service.js';
 import type { DeviceImportService } from './device-import.service.js';
 
 export { createDeviceImportService, type DeviceImportService } from './device-import.service.js';
+export { createFolderWatcher } from './folder-watch.js';
 
 const Status = z.enum(['received', 'imported', 'unmatched', 'quarantined']);
 const UploadQuery = z.object({

@@ -17,10 +17,11 @@ export interface DeviceInput {
   port?: number | null;
   encoding?: 'gbk' | 'gb18030' | 'iso-8859-1' | 'utf-8';
   gdtVersion?: '2.1' | '3.5';
+  resultFolder?: string | null;
   enabled?: boolean;
 }
 
-const columns = ['id', 'campusId', 'name', 'room', 'vendor', 'model', 'channel', 'folder', 'host', 'port', 'encoding', 'gdtVersion', 'enabled'] as const;
+const columns = ['id', 'campusId', 'name', 'room', 'vendor', 'model', 'channel', 'folder', 'resultFolder', 'host', 'port', 'encoding', 'gdtVersion', 'enabled'] as const;
 
 export type DevicesService = ReturnType<typeof createDevicesService>;
 

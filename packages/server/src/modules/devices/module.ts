@@ -17,6 +17,8 @@ const DeviceFields = z.object({
   model: z.string().trim().max(60).optional(),
   channel: z.enum(['gdt', 'ndd_xml', 'hl7_mllp'], { error: '请选择对接方式' }),
   folder: z.string().trim().max(400).nullish(),
+  /** Where the device writes its results; PFTIS picks them up from there. */
+  resultFolder: z.string().trim().max(400).nullish(),
   host: z.string().trim().max(200).nullish(),
   port: z.number().int().min(1).max(65535).nullish(),
   encoding: z.enum(['gbk', 'gb18030', 'iso-8859-1', 'utf-8']).optional(),
@@ -41,6 +43,7 @@ const DeviceView = z.object({
   model: z.string(),
   channel: z.string(),
   folder: z.string().nullable(),
+  resultFolder: z.string().nullable(),
   host: z.string().nullable(),
   port: z.number().nullable(),
   encoding: z.string(),
