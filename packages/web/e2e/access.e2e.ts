@@ -23,13 +23,13 @@ async function withPage(run: (page: Page) => Promise<void>): Promise<void> {
 
 describe('menus follow the permissions of each demo role', () => {
   const cases = [
-    { username: 'tech', menu: ['工作台'], forbidden: '/audit' },
-    { username: 'doctor', menu: ['工作台'], forbidden: '/admin/users' },
-    { username: 'reviewer', menu: ['工作台'], forbidden: '/admin/roles' },
-    { username: 'director', menu: ['工作台'], forbidden: '/admin/security' },
-    { username: 'sysadmin', menu: ['工作台', '院区科室'], forbidden: '/audit' },
+    { username: 'tech', menu: ['工作台', '登记', '今日工作列表'], forbidden: '/audit' },
+    { username: 'doctor', menu: ['工作台', '今日工作列表'], forbidden: '/intake' },
+    { username: 'reviewer', menu: ['工作台', '今日工作列表'], forbidden: '/admin/roles' },
+    { username: 'director', menu: ['工作台', '今日工作列表'], forbidden: '/admin/devices' },
+    { username: 'sysadmin', menu: ['工作台', '院区科室', '接口视图维护', '设备管理'], forbidden: '/worklist' },
     { username: 'secadmin', menu: ['工作台', '用户管理', '角色权限', '安全策略'], forbidden: '/admin/org' },
-    { username: 'auditor', menu: ['工作台', '审计日志'], forbidden: '/admin/users' },
+    { username: 'auditor', menu: ['工作台', '审计日志'], forbidden: '/admin/his-views' },
   ];
 
   // One page for all roles: signing out leaves it on the login form for the next one.
@@ -126,7 +126,7 @@ describe('account protection', () => {
 
       await page.getByTestId('welcome-card').waitFor();
       expect(await page.getByTestId('welcome-card').innerText()).toContain('赵技师');
-      expect(await sideMenuLabels(page)).toEqual(['工作台']);
+      expect(await sideMenuLabels(page)).toEqual(['工作台', '登记', '今日工作列表']);
       expect(new URL(page.url()).pathname).toBe('/');
     });
   });

@@ -11,6 +11,8 @@ export const DEMO_PASSWORD = 'Pftis@2026';
 
 export interface Harness {
   baseUrl: string;
+  /** The server's data folder; the demo devices' exchange folders are under devices/. */
+  dataDir: string;
   browser: Browser;
   /** A page in a fresh browser context (own cookies and localStorage). */
   newPage(): Promise<Page>;
@@ -34,9 +36,11 @@ export async function startHarness(): Promise<Harness> {
 
   return {
     baseUrl,
+    dataDir,
     browser,
     async newPage() {
-      const context = await browser.newContext({ baseURL: baseUrl, locale: 'zh-CN', viewport: { width: 1366, height: 800 } });
+      // The lab's browsers run on Beijing time, as the server's exam dates do.
+      const context = await browser.newContext({ baseURL: baseUrl, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 800 } });
       return context.newPage();
     },
     async apiAs(username, password = DEMO_PASSWORD) {

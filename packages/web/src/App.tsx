@@ -4,6 +4,8 @@ import { SessionProvider, useSession } from './auth/SessionProvider.tsx';
 import { I18nProvider } from './i18n/I18nProvider.tsx';
 import { AppLayout } from './layout/AppLayout.tsx';
 import { NotFoundResult, RequirePermission } from './layout/results.tsx';
+import { DevicesPage } from './pages/admin/devices/DevicesPage.tsx';
+import { HisViewsPage } from './pages/admin/his-views/HisViewsPage.tsx';
 import { OrgPage } from './pages/admin/org/OrgPage.tsx';
 import { RolesPage } from './pages/admin/roles/RolesPage.tsx';
 import { SecurityPolicyPage } from './pages/admin/security/SecurityPolicyPage.tsx';
@@ -11,7 +13,9 @@ import { UsersPage } from './pages/admin/users/UsersPage.tsx';
 import { AuditLogPage } from './pages/audit/AuditLogPage.tsx';
 import { LoginPage } from './pages/auth/LoginPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';
+import { IntakePage } from './pages/intake/IntakePage.tsx';
 import { ProfilePage } from './pages/profile/ProfilePage.tsx';
+import { WorklistPage } from './pages/worklist/WorklistPage.tsx';
 
 export function App() {
   return (
@@ -24,10 +28,14 @@ export function App() {
               <Route element={<SignedInLayout />}>
                 <Route index element={<HomePage />} />
                 <Route path="profile" element={<ProfilePage />} />
+                <Route path="intake" element={<RequirePermission permission="exam.register"><IntakePage /></RequirePermission>} />
+                <Route path="worklist" element={<RequirePermission permission="exam.read"><WorklistPage /></RequirePermission>} />
                 <Route path="admin/users" element={<RequirePermission permission="user.manage"><UsersPage /></RequirePermission>} />
                 <Route path="admin/roles" element={<RequirePermission permission="role.manage"><RolesPage /></RequirePermission>} />
                 <Route path="admin/security" element={<RequirePermission permission="security.policy.edit"><SecurityPolicyPage /></RequirePermission>} />
                 <Route path="admin/org" element={<RequirePermission permission="org.manage"><OrgPage /></RequirePermission>} />
+                <Route path="admin/his-views" element={<RequirePermission permission="his.views.read"><HisViewsPage /></RequirePermission>} />
+                <Route path="admin/devices" element={<RequirePermission permission="device.manage"><DevicesPage /></RequirePermission>} />
                 <Route path="audit" element={<RequirePermission permission="audit.read"><AuditLogPage /></RequirePermission>} />
                 <Route path="*" element={<NotFoundResult />} />
               </Route>

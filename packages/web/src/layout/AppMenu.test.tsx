@@ -19,8 +19,10 @@ function renderMenu(permissions: string[], language: Language = 'zh-CN') {
 afterEach(cleanup);
 
 describe('AppMenu', () => {
-  it('shows only the dashboard to clinical roles', () => {
-    expect(renderMenu(['exam.read', 'report.write', 'stats.read'])).toEqual(['工作台']);
+  it('shows the worklist to clinical roles and registration only to those who register', () => {
+    expect(renderMenu(['exam.read', 'report.write', 'stats.read'])).toEqual(['工作台', '今日工作列表']);
+    cleanup();
+    expect(renderMenu(['exam.read', 'exam.register'])).toEqual(['工作台', '登记', '今日工作列表']);
   });
 
   it('shows the security officer pages in menu order', () => {
@@ -30,7 +32,7 @@ describe('AppMenu', () => {
   it('shows the audit log to the audit officer only', () => {
     expect(renderMenu(['audit.read'])).toEqual(['工作台', '审计日志']);
     cleanup();
-    expect(renderMenu(['org.manage', 'device.manage'])).toEqual(['工作台', '院区科室']);
+    expect(renderMenu(['org.manage', 'device.manage', 'his.views.read', 'his.views.edit'])).toEqual(['工作台', '院区科室', '接口视图维护', '设备管理']);
   });
 
   it('labels the menu in English when switched', () => {

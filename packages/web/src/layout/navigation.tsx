@@ -1,4 +1,4 @@
-import { AuditOutlined, ApartmentOutlined, DashboardOutlined, SafetyCertificateOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, ApiOutlined, AuditOutlined, DashboardOutlined, ExperimentOutlined, SafetyCertificateOutlined, ScanOutlined, TeamOutlined, UnorderedListOutlined, UserOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { MessageKey } from '../i18n/zh.ts';
 
@@ -14,10 +14,14 @@ export interface NavItem {
 /** The left menu, in display order. Routes use the same permissions (see App.tsx). */
 export const navItems: NavItem[] = [
   { key: 'home', path: '/', label: 'menu.home', icon: <DashboardOutlined /> },
+  { key: 'intake', path: '/intake', label: 'menu.intake', icon: <ScanOutlined />, permission: 'exam.register' },
+  { key: 'worklist', path: '/worklist', label: 'menu.worklist', icon: <UnorderedListOutlined />, permission: 'exam.read' },
   { key: 'users', path: '/admin/users', label: 'menu.users', icon: <UserOutlined />, permission: 'user.manage' },
   { key: 'roles', path: '/admin/roles', label: 'menu.roles', icon: <TeamOutlined />, permission: 'role.manage' },
   { key: 'security', path: '/admin/security', label: 'menu.security', icon: <SafetyCertificateOutlined />, permission: 'security.policy.edit' },
   { key: 'org', path: '/admin/org', label: 'menu.org', icon: <ApartmentOutlined />, permission: 'org.manage' },
+  { key: 'his-views', path: '/admin/his-views', label: 'menu.hisViews', icon: <ApiOutlined />, permission: 'his.views.read' },
+  { key: 'devices', path: '/admin/devices', label: 'menu.devices', icon: <ExperimentOutlined />, permission: 'device.manage' },
   { key: 'audit', path: '/audit', label: 'menu.audit', icon: <AuditOutlined />, permission: 'audit.read' },
 ];
 

@@ -1,0 +1,166 @@
+import { ReloadOutlined, SyncOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, DatePicker, Select, Space, Table, Tabs, Tag, Tooltip } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useCallback, useEffect, useState } from 'react';
+import { errorTitle } from '../../api/forms.ts';
+import { useLoad } from '../../api/useLoad.ts';
+import { useCan, useSession } from '../../auth/SessionProvider.tsx';
+import { useCodeLabel } from '../../i18n/codes.ts';
+import { useI18n, useLocalName } from '../../i18n/I18nProvider.tsx';
+import { type Device, devicesApi } from '../admin/devices/api.ts';
+import { EXAM_STATUSES, type ExamStatus, type WorklistEntry, worklistApi } from './api.ts';
+
+const REFRESH_MS = 15_000;
+
+const statusColor: Record<ExamStatus, string> = {
+  registered: 'blue',
+  in_progress: 'processing',
+  results: 'cyan',
+  draft: 'gold',
+  pending_review: 'orange',
+  approved: 'green',
+  delivered: 'purple',
+  cancelled: 'default',
+};
+
+/** 今日工作列表: one day's exams at a campus, refreshed by itself. */
+export function WorklistPage() {
+  const { t, language } = useI18n();
+  const localName = useLocalName();
+  const label = useCodeLabel();
+  const { me } = useSession();
+  const canRegister = useCan('exam.register');
+  const [date, setDate] = useState<Dayjs>(() => dayjs());
+  const [campusId, setCampusId] = useState<string | undefined>(me?.campusId ?? undefined);
+  const [deviceId, setDeviceId] = useState<string>();
+  const [room, setRoom] = useState<string>();
+  const [status, setStatus] = useState<ExamStatus | 'all'>('all');
+  const [reconciling, setReconciling] = useState(false);
+  const [reconciled, setReconciled] = useState<{ type: 'success' | 'error'; text: string } | null>(null);
+
+  const loadDevices = useCallback(() => devicesApi.list(campusId), [campusId]);
+  const devices = useLoad<Device[]>(loadDevices, []);
+  // Counts per status come from the whole day, so the status filter is applied here rather than by the server.
+  const loadEntries = useCallback(() => worklistApi.list({ date: date.format('YYYY-MM-DD'), campusId, deviceId, room }), [date, campusId, deviceId, room]);
+  const entries = useLoad<WorklistEntry[]>(loadEntries, []);
+  const { reload } = entries;
+
+  useEffect(() => {
+    const timer = setInterval(() => void reload(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reload]);
+
+  async function reconcile() {
+    setReconciling(true);
+    try {
+      const outcome = await worklistApi.reconcile();
+      setReconciled({ type: 'success', text: t('worklist.reconciled', outcome) });
+      void reload();
+    } catch (error) {
+      setReconciled({ type: 'error', text: errorTitle(error) });
+    } finally {
+      setReconciling(false);
+    }
+  }
+
+  const rooms = [...new Set(devices.data.map((d) => d.room).filter(Boolean))];
+  const count = (s: ExamStatus) => entries.data.filter((e) => e.status === s).length;
+  const shown = status === 'all' ? entries.data : entries.data.filter((e) => e.status === status);
+
+  return (
+    <Card
+      title={t('worklist.title')}
+      extra={
+        <Space>
+          {canRegister && (
+            <Button icon={<SyncOutlined />} loading={reconciling} onClick={reconcile} data-testid="reconcile">
+              {t('worklist.reconcile')}
+            </Button>
+          )}
+          <Button icon={<ReloadOutlined />} onClick={() => void reload()} data-testid="worklist-refresh">
+            {t('worklist.refresh')}
+          </Button>
+        </Space>
+      }
+    >
+      {reconciled && <Alert type={reconciled.type} showIcon title={reconciled.text} closable={{ onClose: () => setReconciled(null) }} style={{ marginBottom: 16 }} data-testid="reconcile-result" />}
+      <Space wrap style={{ marginBottom: 8 }}>
+        <DatePicker value={date} onChange={(d) => setDate(d ?? dayjs())} allowClear={false} data-testid="worklist-date" />
+        <Select
+          style={{ width: 160 }}
+          value={campusId}
+          placeholder={t('worklist.allCampuses')}
+          allowClear
+          onChange={(id?: string) => {
+            setCampusId(id);
+            setDeviceId(undefined);
+            setRoom(undefined);
+          }}
+          options={(me?.campuses ?? []).map((c) => ({ value: c.id, label: localName(c) }))}
+        />
+        <Select
+          style={{ width: 220 }}
+          value={deviceId}
+          placeholder={t('worklist.allDevices')}
+          allowClear
+          onChange={setDeviceId}
+          options={devices.data.map((d) => ({ value: d.id, label: d.name }))}
+        />
+        <Select style={{ width: 160 }} value={room} placeholder={t('worklist.allRooms')} allowClear onChange={setRoom} options={rooms.map((r) => ({ value: r, label: r }))} />
+      </Space>
+      <Tabs
+        activeKey={status}
+        onChange={(key) => setStatus(key as ExamStatus | 'all')}
+        items={[
+          { key: 'all', label: `${t('worklist.all')} ${entries.data.length}` },
+          ...EXAM_STATUSES.map((s) => ({ key: s, label: `${label('examStatus', s)} ${count(s)}` })),
+        ]}
+      />
+      <Table<WorklistEntry>
+        rowKey="id"
+        size="small"
+        data-testid="worklist-table"
+        loading={entries.loading && entries.data.length === 0}
+        dataSource={shown}
+        scroll={{ x: 'max-content' }}
+        pagination={{ pageSize: 50, hideOnSinglePage: true }}
+        columns={[
+          { title: t('exam.accessionNo'), dataIndex: 'accessionNo', width: 170, fixed: 'left' },
+          { title: t('patient.name'), dataIndex: 'patientName', width: 90 },
+          { title: t('patient.sex'), dataIndex: 'sex', width: 60, render: (sex: string) => label('sex', sex) },
+          { title: t('patient.age'), dataIndex: 'age', width: 70 },
+          {
+            title: t('common.status'),
+            key: 'status',
+            width: 150,
+            render: (_, e) => (
+              <Space size={4}>
+                <Tag color={statusColor[e.status]}>{label('examStatus', e.status)}</Tag>
+                {!e.hisVerified && <Tag color="orange">{t('exam.unverified')}</Tag>}
+              </Space>
+            ),
+          },
+          { title: t('worklist.dispatch'), dataIndex: 'dispatch', width: 110, render: (dispatch: WorklistEntry['dispatch']) => <DispatchTag dispatch={dispatch} /> },
+          { title: t('order.itemName'), dataIndex: 'itemName', width: 150 },
+          { title: t('order.visitType'), dataIndex: 'visitType', width: 80, render: (v: string) => label('visitType', v) },
+          { title: t('order.visitSerialNo'), dataIndex: 'visitSerialNo', width: 140 },
+          { title: t('patient.wardBed'), key: 'wardBed', width: 110, render: (_, e) => [e.ward, e.bed].filter(Boolean).join(' / ') || '—' },
+          { title: t('intake.device'), key: 'device', width: 170, render: (_, e) => [e.deviceName, e.room].filter(Boolean).join(' · ') || '—' },
+          { title: t('worklist.registeredAt'), dataIndex: 'registeredAt', width: 90, render: (iso: string) => new Date(iso).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' }) },
+        ]}
+      />
+    </Card>
+  );
+}
+
+function DispatchTag({ dispatch }: { dispatch: WorklistEntry['dispatch'] }) {
+  const { t } = useI18n();
+  if (!dispatch) return <>—</>;
+  if (dispatch.status === 'done') return <Tag color="green">{t('dispatch.done')}</Tag>;
+  const detail = t('dispatch.detail', { attempts: dispatch.attempts, error: dispatch.lastError ?? '—' });
+  return (
+    <Tooltip title={detail}>
+      {dispatch.status === 'failed' ? <Tag color="red">{t('dispatch.failed')}</Tag> : <Tag color="processing">{t('dispatch.pending')}</Tag>}
+    </Tooltip>
+  );
+}
