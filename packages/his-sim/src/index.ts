@@ -6,3 +6,4 @@ export { insertRows } from './his-db/load.js';
 export { isValidIdNumber } from './people.js';
 export { createMysqlHis, type MysqlHis } from './mysql-his.js';
 export { createPostgresHis } from './postgres-his.js';
+export { createDeviceSimulator, type SimulatedDevice } from './device/simulator.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type DemoHis, openDemoHis } from '@pftis/his-sim';
+import { createDeviceSimulator, type DemoHis, openDemoHis, type SimulatedDevice } from '@pftis/his-sim';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { type Database, openPglite, openPostgres } from './db/database.js';
@@ -56,6 +56,17 @@ export async function startServer(config: Config, options: { logger?: boolean } 
     }
     services.outbox.start();
     services.folderWatcher.start();
+    if (config.demo) {
+      // The demo hospital's devices answer each worklist entry with a result after about as long as a test takes.
+      const devices = await database.db.selectFrom('device').select(['channel', 'folder', 'resultFolder', 'encoding']).where('enabled', '=', true).execute();
+      const simulated = devices.filter((d) => d.channel !== 'hl7_mllp' && d.folder && d.resultFolder);
+      const simulator = createDeviceSimulator({
+        devices: simulated.map((d) => ({ channel: d.channel as SimulatedDevice['channel'], worklistFolder: d.folder!, resultFolder: d.resultFolder!, encoding: d.encoding as SimulatedDevice['encoding'] })),
+        delayMs: 20_000,
+      });
+      simulator.start();
+      app.addHook('onClose', () => simulator.stop());
+    }
     const reconcile = setInterval(() => services.exams.reconcile(systemActor('reconcile')).catch((error) => app?.log.warn({ err: error }, 'reconciliation failed')), 5 * 60_000);
     reconcile.unref();
     app.addHook('onClose', async () => clearInterval(reconcile));

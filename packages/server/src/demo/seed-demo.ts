@@ -26,11 +26,11 @@ export async function seedDemo(db: Kysely<DB>, services: Services, dataDir: stri
     for (const department of campus.departments) await services.org.createDepartment(actor, { campusId: created.id, ...department });
   }
   // One device per campus taking its worklist as GDT files, and an ndd EasyOne at the main campus; their
-  // exchange folders sit under the data folder, where the demo's device simulator will watch them.
+  // exchange folders sit under the data folder, where the demo's simulated devices answer them.
   const devices = path.resolve(dataDir, 'devices');
-  await services.devices.create(actor, { campusId: campusIds.get('MAIN')!, name: '肺功能仪 1 号', room: '1 号检查室', vendor: 'Demo', model: 'SPIRO-GDT', channel: 'gdt', folder: path.join(devices, 'MAIN-1'), encoding: 'gbk' });
-  await services.devices.create(actor, { campusId: campusIds.get('MAIN')!, name: 'EasyOne 肺功能仪', room: '2 号检查室', vendor: 'ndd', model: 'EasyOne Pro', channel: 'ndd_xml', folder: path.join(devices, 'MAIN-ndd'), encoding: 'utf-8' });
-  await services.devices.create(actor, { campusId: campusIds.get('EAST')!, name: '东院肺功能仪', room: '东院检查室', vendor: 'Demo', model: 'SPIRO-GDT', channel: 'gdt', folder: path.join(devices, 'EAST-1'), encoding: 'gbk' });
+  await services.devices.create(actor, { campusId: campusIds.get('MAIN')!, name: '肺功能仪 1 号', room: '1 号检查室', vendor: 'Demo', model: 'SPIRO-GDT', channel: 'gdt', folder: path.join(devices, 'MAIN-1'), resultFolder: path.join(devices, 'MAIN-1-results'), encoding: 'gbk' });
+  await services.devices.create(actor, { campusId: campusIds.get('MAIN')!, name: 'EasyOne 肺功能仪', room: '2 号检查室', vendor: 'ndd', model: 'EasyOne Pro', channel: 'ndd_xml', folder: path.join(devices, 'MAIN-ndd'), resultFolder: path.join(devices, 'MAIN-ndd-results'), encoding: 'utf-8' });
+  await services.devices.create(actor, { campusId: campusIds.get('EAST')!, name: '东院肺功能仪', room: '东院检查室', vendor: 'Demo', model: 'SPIRO-GDT', channel: 'gdt', folder: path.join(devices, 'EAST-1'), resultFolder: path.join(devices, 'EAST-1-results'), encoding: 'gbk' });
   await services.his.updateWriteBack(actor, { enabled: true, sql: statusWriteBackSql, codes: { registered: '1', examined: '2', reported: '3', cancelled: '9' }, timeoutMs: 5000 });
 
   const roles = await services.accounts.listRoles();
