@@ -3,11 +3,13 @@
 // directly with mysql2 in the same run. The HIS database is generated once (several minutes) and reused.
 //   PFTIS_BENCH_MARIADB_URL (default mysql://root@127.0.0.1:3306), BENCH_PATIENTS (default 1000000), BENCH_SCANS (default 500)
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { createMysqlHis } from '@pftis/his-sim';
 import mysql from 'mysql2/promise';
 import { buildApp } from '../packages/server/src/app.ts';
-import { openPglite } from '../packages/server/src/db/database.ts';
+import { type Database, openPglite, openPostgres } from '../packages/server/src/db/database.ts';
 import { migrateToLatest } from '../packages/server/src/db/migrate.ts';
 import { systemActor } from '../packages/server/src/platform/audit.ts';
 import { loadConfig } from '../packages/server/src/platform/config.ts';
@@ -46,52 +48,73 @@ const hisUrl = await ensureHis();
 const his = await mysql.createConnection(hisUrl);
 const [[counts]] = await his.query<mysql.RowDataPacket[]>('SELECT (SELECT COUNT(*) FROM HIS_BRXX) AS patients, (SELECT COUNT(*) FROM HIS_JCSQ) AS orders');
 
-const database = await openPglite(undefined);
-await migrateToLatest(database.db);
-const config = loadConfig({}, { logLevel: 'silent', demo: false, port: 0, host: '127.0.0.1' });
-const { app, services } = await buildApp({ config, database, secretKey: randomBytes(32).toString('hex'), his: { kind: 'mysql', url: hisUrl }, logger: false });
-const campus = await services.org.createCampus(systemActor('bench'), { code: 'MAIN', name: '本部院区' });
-const roles = await services.accounts.listRoles();
-await services.accounts.createUser(systemActor('bench'), { username: 'tech', displayName: '技师', password: 'Bench-Pass-2026', roleIds: [roles.find((r) => r.code === 'technician')!.id], campusIds: [campus.id] }, { mustChangePassword: false });
-const base = await app.listen({ port: 0, host: '127.0.0.1' });
-const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'tech', password: 'Bench-Pass-2026' }) });
-const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-const { csrfToken } = (await login.json()) as { csrfToken: string };
-
-// The same random cards for both subjects, interleaved so both see the same cache state.
-const cards = Array.from({ length: scans }, () => `9${String(1 + Math.floor(Math.random() * patients)).padStart(9, '0')}`);
-const viaHttp: number[] = [];
-const bare: number[] = [];
-for (const [i, card] of cards.entries()) {
-  const measureHttp = async () => {
-    const t0 = performance.now();
-    const response = await fetch(`${base}/api/exams/scan`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: JSON.stringify({ code: card }) });
-    if (response.status !== 200) throw new Error(`scan ${card}: ${response.status} ${await response.text()}`);
-    await response.json();
-    return performance.now() - t0;
-  };
-  const measureBare = async () => {
-    const t0 = performance.now();
-    const [p] = await his.query<mysql.RowDataPacket[]>('SELECT BRID, BRXM, XB, CSRQ, SFZH, LXDH, JTDZ, JZKH, MZH, ZYH FROM V_PFT_PATIENT WHERE JZKH = ?', [card]);
-    await his.query("SELECT SQDH, BRID, JZLB, JZLSH, MZH, ZYH, BQ, CH, XMDM, XMMC, SQKS, SQYS, LCZD, SQSJ, ZXKS, ZT, SG, TZ FROM V_PFT_APPLY WHERE BRID = ? AND ZT IN ('0', '1') ORDER BY SQSJ", [p[0]!.BRID]);
-    return performance.now() - t0;
-  };
-  if (i % 2) {
-    viaHttp.push(await measureHttp());
-    bare.push(await measureBare());
-  } else {
-    bare.push(await measureBare());
-    viaHttp.push(await measureHttp());
+async function measure(database: Database, cards: string[]) {
+  await migrateToLatest(database.db);
+  const config = loadConfig({}, { logLevel: 'silent', demo: false, port: 0, host: '127.0.0.1', dataDir: await mkdtemp(path.join(os.tmpdir(), 'pftis-bench-')) });
+  const { app, services } = await buildApp({ config, database, secretKey: randomBytes(32).toString('hex'), his: { kind: 'mysql', url: hisUrl }, logger: false });
+  const campus = await services.org.createCampus(systemActor('bench'), { code: 'MAIN', name: '本部院区' });
+  const roles = await services.accounts.listRoles();
+  await services.accounts.createUser(systemActor('bench'), { username: 'tech', displayName: '技师', password: 'Bench-Pass-2026', roleIds: [roles.find((r) => r.code === 'technician')!.id], campusIds: [campus.id] }, { mustChangePassword: false });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'tech', password: 'Bench-Pass-2026' }) });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const viaHttp: number[] = [];
+  const bare: number[] = [];
+  // Interleaved, so both subjects see the same cache state of the HIS.
+  for (const [i, card] of cards.entries()) {
+    const measureHttp = async () => {
+      const t0 = performance.now();
+      const response = await fetch(`${base}/api/exams/scan`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: JSON.stringify({ code: card }) });
+      if (response.status !== 200) throw new Error(`scan ${card}: ${response.status} ${await response.text()}`);
+      await response.json();
+      return performance.now() - t0;
+    };
+    const measureBare = async () => {
+      const t0 = performance.now();
+      const [p] = await his.query<mysql.RowDataPacket[]>('SELECT BRID, BRXM, XB, CSRQ, SFZH, LXDH, JTDZ, JZKH, MZH, ZYH FROM V_PFT_PATIENT WHERE JZKH = ?', [card]);
+      await his.query("SELECT SQDH, BRID, JZLB, JZLSH, MZH, ZYH, BQ, CH, XMDM, XMMC, SQKS, SQYS, LCZD, SQSJ, ZXKS, ZT, SG, TZ FROM V_PFT_APPLY WHERE BRID = ? AND ZT IN ('0', '1') ORDER BY SQSJ", [p[0]!.BRID]);
+      return performance.now() - t0;
+    };
+    if (i % 2) {
+      viaHttp.push(await measureHttp());
+      bare.push(await measureBare());
+    } else {
+      bare.push(await measureBare());
+      viaHttp.push(await measureHttp());
+    }
   }
+  await app.close();
+  await database.close();
+  return { viaHttp, bare };
 }
-await app.close();
-await database.close();
+
+const randomCards = () => Array.from({ length: scans }, () => `9${String(1 + Math.floor(Math.random() * patients)).padStart(9, '0')}`);
+const runs: Array<[string, { viaHttp: number[]; bare: number[] }]> = [['PFTIS on embedded PGlite', await measure(await openPglite(undefined), randomCards())]];
+const pgUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const pgName = `pftis_bench_${process.pid}`;
+{
+  await adminPg(pgUrl, `create database ${pgName}`);
+  const url = new URL(pgUrl);
+  url.pathname = `/${pgName}`;
+  runs.push(['PFTIS on a PostgreSQL server', await measure(await openPostgres(url.toString()), randomCards())]);
+  await adminPg(pgUrl, `drop database ${pgName} with (force)`);
+}
 await his.end();
 
+async function adminPg(url: string, statement: string) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(statement);
+  await client.end();
+}
+
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
-console.log(`\nScan to patient card, ${scans} random cards; HIS on MariaDB with ${counts!.patients} patients and ${counts!.orders} orders (${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version})\n`);
-console.log('| subject | p50 | p95 | p99 |');
-console.log('|---|---|---|---|');
-console.log(`| POST /api/exams/scan over HTTP (session, permission, two view look-ups, mapping, audit entry) | ${fmt(percentile(viaHttp, 50))} | ${fmt(percentile(viaHttp, 95))} | ${fmt(percentile(viaHttp, 99))} |`);
-console.log(`| baseline: the two bare SQL look-ups with mysql2 | ${fmt(percentile(bare, 50))} | ${fmt(percentile(bare, 95))} | ${fmt(percentile(bare, 99))} |`);
-console.log(`\nratio p95: ${(percentile(viaHttp, 95) / percentile(bare, 95)).toFixed(2)}×`);
+console.log(`\nScan to patient card, ${scans} random cards per run; HIS on MariaDB with ${counts!.patients} patients and ${counts!.orders} orders (${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version})\n`);
+console.log('| subject | p50 | p95 | p99 | p95 / bare p95 |');
+console.log('|---|---|---|---|---|');
+for (const [label, r] of runs) {
+  console.log(`| POST /api/exams/scan over HTTP, ${label} (session, permission, two view look-ups, mapping, audit entry) | ${fmt(percentile(r.viaHttp, 50))} | ${fmt(percentile(r.viaHttp, 95))} | ${fmt(percentile(r.viaHttp, 99))} | ${(percentile(r.viaHttp, 95) / percentile(r.bare, 95)).toFixed(2)}× |`);
+  console.log(`| baseline in the same run: the two bare SQL look-ups with mysql2 | ${fmt(percentile(r.bare, 50))} | ${fmt(percentile(r.bare, 95))} | ${fmt(percentile(r.bare, 99))} | |`);
+}

@@ -269,12 +269,14 @@ export function createAccountsService({ db, auth, now = () => new Date() }: { db
   }
 
   async function updatePolicy(actor: AuditActor, policy: SecurityPolicy) {
-    return db.transaction().execute(async (trx) => {
+    const saved = await db.transaction().execute(async (trx) => {
       const before = await readSetting(trx, POLICY_KEY, SecurityPolicySchema);
       await writeSetting(trx, POLICY_KEY, policy, actor.userId);
       await recordAudit(trx, actor, { action: 'security.policy-updated', entityType: 'setting', entityId: POLICY_KEY, before, after: policy }, now());
       return policy;
     });
+    auth.forgetPolicy();
+    return saved;
   }
 
   const findUserId = async (username: string) => {

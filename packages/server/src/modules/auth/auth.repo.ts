@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB, SessionState } from '../../db/types.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -13,17 +13,6 @@ export function findUserByUsername(db: Db, username: string) {
 
 export function findUserById(db: Db, id: string) {
   return db.selectFrom('appUser').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-export async function permissionsOfUser(db: Db, userId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('userRole')
-    .innerJoin('rolePermission', 'rolePermission.roleId', 'userRole.roleId')
-    .select('rolePermission.permission')
-    .distinct()
-    .where('userRole.userId', '=', userId)
-    .execute();
-  return rows.map((r) => r.permission);
 }
 
 export function rolesOfUser(db: Db, userId: string) {
@@ -54,10 +43,15 @@ export function insertSession(
   return db.insertInto('session').values(session).execute();
 }
 
+/** The session with its user, permissions and active campuses, in one round trip (it runs on every request). */
 export function findSessionWithUser(db: Db, sessionId: string) {
   return db
     .selectFrom('session')
     .innerJoin('appUser', 'appUser.id', 'session.userId')
+    .select((eb) => [
+      sql<string[]>`array(select distinct rp.permission from user_role ur join role_permission rp on rp.role_id = ur.role_id where ur.user_id = ${eb.ref('session.userId')})`.as('permissions'),
+      sql<string[]>`array(select uc.campus_id::text from user_campus uc join campus c on c.id = uc.campus_id where uc.user_id = ${eb.ref('session.userId')} and c.active order by c.code)`.as('campusIds'),
+    ])
     .select([
       'session.id',
       'session.userId',

@@ -42,7 +42,15 @@ const TOUCH_INTERVAL_MS = 60_000;
 export type AuthService = ReturnType<typeof createAuthService>;
 
 export function createAuthService({ db, sealer, issuer, now = () => new Date() }: AuthDeps) {
-  const policy = (): Promise<SecurityPolicy> => readSetting(db, POLICY_KEY, SecurityPolicySchema);
+  // Read on every request; kept for a few seconds (the security administrator's change forgets it at once).
+  let cachedPolicy: { value: Promise<SecurityPolicy>; until: number } | undefined;
+  const policy = (): Promise<SecurityPolicy> => {
+    if (!cachedPolicy || cachedPolicy.until < Date.now()) cachedPolicy = { value: readSetting(db, POLICY_KEY, SecurityPolicySchema), until: Date.now() + 5000 };
+    return cachedPolicy.value;
+  };
+  const forgetPolicy = () => {
+    cachedPolicy = undefined;
+  };
 
   /** The step a session must pass next once the password (and the second factor, if any) is accepted. */
   async function stateAfterSecondFactor(user: { id: string; mustChangePassword: boolean; passwordChangedAt: Date; totpEnabled: boolean }, p: SecurityPolicy): Promise<SessionState> {
@@ -136,7 +144,6 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
       return null;
     }
     if (t.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) await repo.updateSession(db, session.id, { lastSeenAt: t });
-    const [permissions, campuses] = await Promise.all([repo.permissionsOfUser(db, session.userId), repo.campusesOfUser(db, session.userId)]);
     return {
       userId: session.userId,
       username: session.username,
@@ -144,8 +151,8 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
       sessionId: session.id,
       sessionState: session.state,
       csrfToken: session.csrfToken,
-      permissions: new Set(permissions.filter(isPermission)),
-      campusIds: campuses.map((c) => c.id),
+      permissions: new Set(session.permissions.filter(isPermission)),
+      campusIds: session.campusIds,
       campusId: session.campusId,
       ip,
     };
@@ -286,6 +293,7 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
 
   return {
     policy,
+    forgetPolicy,
     login,
     authenticate,
     completeTotp,

@@ -62,7 +62,13 @@ export const beijingDate = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).
 export type ExamsService = ReturnType<typeof createExamsService>;
 
 export function createExamsService({ db, his, patients, now = () => new Date() }: { db: Kysely<DB>; his: HisService; patients: PatientStore; now?: () => Date }) {
-  const scanPatterns = () => readSetting(db, SCAN_PATTERNS_KEY, ScanPatternsSchema);
+  // Read on every scan; kept for a few seconds, forgotten at once when this service changes them.
+  let cachedPatterns: { value: ReturnType<typeof readPatterns>; until: number } | undefined;
+  const readPatterns = () => readSetting(db, SCAN_PATTERNS_KEY, ScanPatternsSchema);
+  const scanPatterns = () => {
+    if (!cachedPatterns || cachedPatterns.until < Date.now()) cachedPatterns = { value: readPatterns(), until: Date.now() + 5000 };
+    return cachedPatterns.value;
+  };
 
   function patientCard(actor: Actor, p: PatientFacts & { ward?: string; bed?: string }, onDate: string) {
     const unmasked = actor.permissions.has('patient.identity.view');
@@ -335,6 +341,7 @@ export function createExamsService({ db, his, patients, now = () => new Date() }
       await writeSetting(trx, SCAN_PATTERNS_KEY, patterns, actor.userId);
       await recordAudit(trx, actorRef(actor), { action: 'intake.scan-patterns-updated', entityType: 'setting', entityId: SCAN_PATTERNS_KEY, before, after: patterns }, now());
     });
+    cachedPatterns = undefined;
     return patterns;
   }
 

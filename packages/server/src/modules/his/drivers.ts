@@ -55,6 +55,12 @@ const failure = (error: unknown) => (error instanceof HisQueryFailed ? error : n
 
 function mysqlDriver(url: string): HisDriver {
   const pool = mysql.createPool({ uri: url, dateStrings: true, connectionLimit: 5, connectTimeout: 5000, supportBigNumbers: true, bigNumberStrings: true });
+  // Look-ups run on connections whose every transaction is read-only (set once per connection, saving two
+  // round trips per query); the status write-back has a pool of its own.
+  const writePool = mysql.createPool({ uri: url, dateStrings: true, connectionLimit: 2, connectTimeout: 5000 });
+  pool.on('connection', (connection) => {
+    connection.query('SET SESSION TRANSACTION READ ONLY');
+  });
   let mariadb: Promise<boolean> | undefined;
   return {
     dialect: 'mysql',
@@ -70,13 +76,8 @@ function mysqlDriver(url: string): HisDriver {
           ? `SET STATEMENT max_statement_time=${Math.max(timeoutMs / 1000, 0.001)} FOR ${text}`
           : text.replace(/^\s*select\b/i, `SELECT /*+ MAX_EXECUTION_TIME(${Math.round(timeoutMs)}) */`);
         const run = async () => {
-          await c.query('START TRANSACTION READ ONLY');
-          try {
-            const [rows] = await c.query<mysql.RowDataPacket[]>(limited, ordered);
-            return rows as Row[];
-          } finally {
-            await c.query('ROLLBACK').catch(() => {});
-          }
+          const [rows] = await c.query<mysql.RowDataPacket[]>(limited, ordered);
+          return rows as Row[];
         };
         return await withTimeout(run(), timeoutMs + 200, () => c.destroy());
       } catch (error) {
@@ -91,13 +92,16 @@ function mysqlDriver(url: string): HisDriver {
     async execute(sql, values, timeoutMs) {
       const { text, values: ordered } = bindParameters(sql, 'mysql', values);
       try {
-        const [result] = await withTimeout(pool.query<mysql.ResultSetHeader>({ sql: text, timeout: timeoutMs }, ordered), timeoutMs + 200, () => {});
+        const [result] = await withTimeout(writePool.query<mysql.ResultSetHeader>({ sql: text, timeout: timeoutMs }, ordered), timeoutMs + 200, () => {});
         return result.affectedRows;
       } catch (error) {
         throw failure(error);
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      await pool.end();
+      await writePool.end();
+    },
   };
 }
 

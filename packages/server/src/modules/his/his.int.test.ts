@@ -83,6 +83,16 @@ describe.each(combos)('HIS interface views (PFTIS on %s, HIS on %s)', (kind, his
     expect(response.json().problems).toEqual([{ kind: 'timeout', message: '查询超过 300 毫秒未返回' }]);
   });
 
+  it.skipIf(hisKind === 'demo PGlite')('runs look-ups read-only in the database itself, whatever SQL reaches the driver', async () => {
+    const { createHisDriver } = await import('./drivers.js');
+    const driver = createHisDriver(hisKind === 'MariaDB' ? { kind: 'mysql', url: mariadb!.url } : { kind: 'postgres', url: mariadb!.url });
+    try {
+      await expect(driver.query("UPDATE HIS_JCSQ SET ZT = '9' WHERE SQDH = :key", { key: 'x' }, 2000)).rejects.toThrow(/read.only/i);
+    } finally {
+      await driver.close();
+    }
+  });
+
   it('saves only a version that passes its test, keeps history with diffs, and rolls back', async () => {
     const view = await current('order.by-request-no');
     const broken = await admin.request('POST', '/api/his/views/order.by-request-no/versions', { sql: view.sql.replace('SQDH,', 'SQDH_TYPO,'), mapping: view.mapping, timeoutMs: 2000, sampleKey: 'SQ202611250000000100', comment: '坏的修改' });
@@ -130,6 +140,7 @@ describe('a HIS that cannot be reached', () => {
     const t = await testApp('pglite', { his: { kind: 'mysql', url: 'mysql://pftis_ro@127.0.0.1:1/his' } });
     try {
       await expect(t.services.his.lookup('patient.by-card', '9000000001')).rejects.toMatchObject({ code: 'his.unavailable', status: 503 });
+      await t.services.his.flushCalls();
       const failures = await t.database.db.selectFrom('hisViewCall').select(['ok', 'error']).execute();
       expect(failures).toEqual([{ ok: false, error: expect.stringMatching(/ECONNREFUSED|connect/) }]);
     } finally {

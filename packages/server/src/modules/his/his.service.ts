@@ -74,23 +74,46 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
     return { rows, latencyMs: performance.now() - t0 };
   }
 
+  // Call statistics are written in batches, off the scan's path; list() flushes first so the status is current.
+  let pendingCalls: Array<{ viewId: string; ok: boolean; latencyMs: number; error: string | null; calledAt: Date }> = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  async function flushCalls() {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    const batch = pendingCalls;
+    pendingCalls = [];
+    if (batch.length) await db.insertInto('hisViewCall').values(batch).execute();
+  }
   function recordCall(viewId: string, ok: boolean, latencyMs: number, error?: string) {
-    return db.insertInto('hisViewCall').values({ viewId, ok, latencyMs, error: error ?? null, calledAt: now() }).execute();
+    pendingCalls.push({ viewId, ok, latencyMs, error: error ?? null, calledAt: now() });
+    flushTimer ??= setTimeout(() => void flushCalls().catch(() => {}), 2000).unref();
+  }
+
+  // Definitions change rarely and only through this service: each process keeps them for a few seconds and
+  // forgets them at once when it saves one. (The HIS data itself is never cached.)
+  const DEFINITION_TTL_MS = 5000;
+  const definitions = new Map<string, { value: Awaited<ReturnType<typeof currentDefinition>>; until: number }>();
+  async function cachedDefinition(code: string) {
+    const hit = definitions.get(code);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = await currentDefinition(code);
+    definitions.set(code, { value, until: Date.now() + DEFINITION_TTL_MS });
+    return value;
   }
 
   /** Runs one configured lookup against the HIS; every call counts towards the view's live status. */
   async function lookup(code: LookupCode, key: string) {
-    const view = await currentDefinition(code);
+    const view = await cachedDefinition(code);
     if (!view.enabled) throw new HisUnavailable(`接口视图「${view.name}」已停用`, 'disabled');
     const t0 = performance.now();
     try {
       const { rows, latencyMs } = await run(view, key);
-      await recordCall(view.id, true, latencyMs);
+      recordCall(view.id, true, latencyMs);
       return mapRows(rows, view.mapping);
     } catch (error) {
       if (error instanceof HisUnavailable) throw error;
       const failed = error instanceof HisQueryFailed ? error : new HisQueryFailed('error', String(error));
-      await recordCall(view.id, false, performance.now() - t0, failed.message);
+      recordCall(view.id, false, performance.now() - t0, failed.message);
       throw new HisUnavailable(failed.kind === 'timeout' ? '查询超时' : '数据库错误', failed.kind);
     }
   }
@@ -133,6 +156,7 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
     if (!result.ok) {
       throw new AppError({ code: 'his.view-test-failed', status: 422, title: '测试未通过，未保存：当前版本继续生效', extra: { problems: result.problems } });
     }
+    definitions.clear();
     return db.transaction().execute(async (trx) => {
       const view = await trx.selectFrom('hisView').selectAll().where('code', '=', code).forUpdate().executeTakeFirstOrThrow();
       const before = await trx.selectFrom('hisViewVersion').select(['sql', 'mapping', 'timeoutMs']).where('viewId', '=', view.id).where('version', '=', view.currentVersion).executeTakeFirstOrThrow();
@@ -149,6 +173,7 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
 
   /** Makes an earlier version current again, as a new version, so the history stays a straight line. */
   async function rollback(actor: AuditActor, code: string, toVersion: number) {
+    definitions.clear();
     return db.transaction().execute(async (trx) => {
       const view = await trx.selectFrom('hisView').selectAll().where('code', '=', code).forUpdate().executeTakeFirst();
       if (!view) throw new NotFound('his view', code);
@@ -166,6 +191,7 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
   }
 
   async function setEnabled(actor: AuditActor, code: string, enabled: boolean) {
+    definitions.clear();
     return db.transaction().execute(async (trx) => {
       const view = await trx.selectFrom('hisView').selectAll().where('code', '=', code).executeTakeFirst();
       if (!view) throw new NotFound('his view', code);
@@ -177,6 +203,7 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
 
   /** Every view with its current definition and live status over the last 24 hours. */
   async function list() {
+    await flushCalls();
     const since = new Date(now().getTime() - 86_400_000);
     const [views, stats] = await Promise.all([
       Promise.all(lookupCodes.map(currentDefinition)),
@@ -265,7 +292,11 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
     writeStatus,
     writeBack: () => readSetting(db, WRITE_BACK_KEY, WriteBackSchema),
     updateWriteBack,
-    close: () => driver?.close() ?? Promise.resolve(),
+    flushCalls,
+    async close() {
+      await flushCalls().catch(() => {});
+      await driver?.close();
+    },
   };
 }
 
