@@ -176,8 +176,8 @@ export interface DeviceTable {
   folder: string | null;
   host: string | null;
   port: number | null;
-  encoding: Generated<string>;
-  gdtVersion: Generated<string>;
+  encoding: Generated<'gbk' | 'gb18030' | 'iso-8859-1' | 'utf-8'>;
+  gdtVersion: Generated<'2.1' | '3.5'>;
   resultFolder: string | null;
   enabled: Generated<boolean>;
   createdAt: Generated<Date>;

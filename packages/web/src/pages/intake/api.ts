@@ -1,4 +1,7 @@
 import { apiRequest } from '../../api/client.ts';
+import type { ManualRegistration, PendingOrder, RegisteredExam, ScannedPatient, ScanResult } from '@pftis/server/api-types';
+
+export type { ManualRegistration, PendingOrder, RegisteredExam, ScannedPatient, ScanResult };
 
 export type Sex = 'male' | 'female' | 'unknown';
 export type VisitType = 'outpatient' | 'inpatient' | 'emergency' | 'physical';
@@ -8,78 +11,11 @@ export const SEXES: Sex[] = ['male', 'female', 'unknown'];
 export const VISIT_TYPES: VisitType[] = ['outpatient', 'inpatient', 'emergency', 'physical'];
 
 /** As the HIS returned it; identity numbers already masked unless the user may see them. */
-export interface ScannedPatient {
-  hisPatientId: string | null;
-  name: string;
-  sex: string;
-  birthDate: string;
-  age: string;
-  idNumber: string | null;
-  phone: string | null;
-  address: string | null;
-  cardNo: string | null;
-  outpatientNo: string | null;
-  inpatientNo: string | null;
-  ward: string | null;
-  bed: string | null;
-}
-
-export interface PendingOrder {
-  requestNo: string;
-  hisPatientId: string;
-  visitType: string;
-  visitSerialNo: string;
-  ward?: string;
-  bed?: string;
-  itemCode: string;
-  itemName: string;
-  requestingDepartment?: string;
-  requestingDoctor?: string;
-  clinicalDiagnosis?: string;
-  requestedAt?: string;
-  status: string;
-  heightCm?: number;
-  weightKg?: number;
-  registrable: boolean;
-  /** Why the order cannot be registered, in Chinese. */
-  reason: string | null;
-  exam: { id: string; accessionNo: string } | null;
-}
-
-export interface ScanResult {
-  kind: ScanKind;
-  patient: ScannedPatient;
-  orders: PendingOrder[];
-}
 
 export interface Measurements {
   heightCm?: number;
   weightKg?: number;
   deviceId?: string;
-}
-
-export interface RegisteredExam {
-  requestNo: string;
-  examId: string;
-  accessionNo: string;
-  /** false: the order had been registered before; this is its existing exam. */
-  created: boolean;
-}
-
-export interface ManualRegistration extends Measurements {
-  patient: {
-    name: string;
-    sex: Sex;
-    birthDate: string;
-    idNumber?: string;
-    phone?: string;
-    cardNo?: string;
-    outpatientNo?: string;
-    inpatientNo?: string;
-  };
-  requestNo?: string;
-  itemName: string;
-  visitType: VisitType;
 }
 
 export const intakeApi = {

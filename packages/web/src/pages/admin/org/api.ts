@@ -1,43 +1,7 @@
 import { apiRequest } from '../../../api/client.ts';
+import type { CampusView as Campus, CampusInput, DepartmentView as Department, DepartmentInput, DepartmentKind } from '@pftis/server/api-types';
 
-export type DepartmentKind = 'pft_lab' | 'clinical' | 'administrative';
-
-export interface Department {
-  id: string;
-  campusId: string;
-  code: string;
-  name: string;
-  nameEn: string | null;
-  kind: DepartmentKind;
-  active: boolean;
-}
-
-export interface Campus {
-  id: string;
-  code: string;
-  name: string;
-  nameEn: string | null;
-  address: string | null;
-  active: boolean;
-  departments: Department[];
-}
-
-export interface CampusInput {
-  code: string;
-  name: string;
-  nameEn?: string | null;
-  address?: string | null;
-  active?: boolean;
-}
-
-export interface DepartmentInput {
-  campusId: string;
-  code: string;
-  name: string;
-  nameEn?: string | null;
-  kind?: DepartmentKind;
-  active?: boolean;
-}
+export type { Campus, CampusInput, Department, DepartmentInput, DepartmentKind };
 
 export const orgApi = {
   campuses: () => apiRequest<Campus[]>('/api/org/campuses'),

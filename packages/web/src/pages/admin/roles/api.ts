@@ -1,31 +1,7 @@
 import { apiRequest } from '../../../api/client.ts';
+import type { PermissionInfo, RoleInput, RoleView } from '@pftis/server/api-types';
 
-export interface RoleView {
-  id: string;
-  code: string;
-  name: string;
-  nameEn: string;
-  description: string;
-  builtin: boolean;
-  administrative: boolean;
-  permissions: string[];
-  userCount: number;
-}
-
-export interface PermissionInfo {
-  code: string;
-  group: string;
-  name: string;
-  nameEn: string;
-}
-
-export interface RoleInput {
-  code: string;
-  name: string;
-  nameEn: string;
-  description?: string;
-  permissions: string[];
-}
+export type { PermissionInfo, RoleInput, RoleView };
 
 export const rolesApi = {
   list: () => apiRequest<RoleView[]>('/api/roles'),

@@ -1,27 +1,7 @@
 import { apiRequest } from '../../../api/client.ts';
+import type { NewUser, UserChanges, UserView } from '@pftis/server/api-types';
 
-export interface UserView {
-  id: string;
-  username: string;
-  displayName: string;
-  disabled: boolean;
-  lockedUntil: string | null;
-  mustChangePassword: boolean;
-  totpEnabled: boolean;
-  lastLoginAt: string | null;
-  roles: Array<{ id: string; code: string; name: string }>;
-  campuses: Array<{ id: string; code: string; name: string }>;
-}
-
-export interface NewUser {
-  username: string;
-  displayName: string;
-  password: string;
-  roleIds: string[];
-  campusIds: string[];
-}
-
-export type UserChanges = Partial<Pick<NewUser, 'displayName' | 'roleIds' | 'campusIds'>> & { disabled?: boolean };
+export type { NewUser, UserChanges, UserView };
 
 export const usersApi = {
   list: (q?: string) => apiRequest<UserView[]>('/api/users', { query: { q } }),
