@@ -20,3 +20,4 @@ export * from './quality/curve.ts';
 export * from './quality/ats2019.ts';
 export { refCsv, interpretCsv } from './csv.ts';
 export { parseCsv, parseCsvRecords, formatCsv } from './csv-text.ts';
+export * from './quality/calibration.ts';

@@ -8,7 +8,7 @@ import { auditRoutes, createAuditService } from './modules/audit/module.js';
 import { accountsRoutes, authRoutes, createAccountsService, createAuthService, SESSION_COOKIE } from './modules/auth/module.js';
 import { healthRoutes } from './modules/health/module.js';
 import { createDeviceImportService, createFolderWatcher, deviceImportRoutes } from './modules/device-import/module.js';
-import { createDeviceDispatcher, createDevicesService, deviceRoutes } from './modules/devices/module.js';
+import { calibrationRoutes, createCalibrationService, createDeviceDispatcher, createDevicesService, deviceRoutes } from './modules/devices/module.js';
 import { createExamsService, createPatientStore, examRoutes } from './modules/exams/module.js';
 import { createHisService, type HisConnection, hisRoutes } from './modules/his/module.js';
 import { createOrgService, orgRoutes } from './modules/org/module.js';
@@ -41,14 +41,17 @@ export function createServices({ database, secretKey, config, his = null, now }:
   const hisService = createHisService({ db, connection: his, now });
   const patients = createPatientStore(sealer, createHmac('sm3', Buffer.from(secretKey, 'hex')).update('pftis:id-number-hash').digest('hex'));
   const dispatchToDevice = createDeviceDispatcher({ db, patients });
-  const deviceImport = createDeviceImportService({ db, files: createFileStore(path.resolve(config.dataDir, 'files')), now });
+  const files = createFileStore(path.resolve(config.dataDir, 'files'));
+  const deviceImport = createDeviceImportService({ db, files, now });
+  const calibration = createCalibrationService({ db, files, now });
   return {
     auth,
     accounts: createAccountsService({ db, auth, now }),
     org: createOrgService({ db, now }),
     audit: createAuditService({ db }),
     his: hisService,
-    exams: createExamsService({ db, his: hisService, patients, now }),
+    exams: createExamsService({ db, his: hisService, patients, qc: calibration, now }),
+    calibration,
     devices: createDevicesService({ db, now }),
     deviceImport,
     /** Picks up device results from their folders; started by the server, polled directly by tests. */
@@ -112,6 +115,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   examRoutes(app, services.exams);
   deviceRoutes(app, services.devices);
   deviceImportRoutes(app, services.deviceImport);
+  calibrationRoutes(app, services.calibration);
   app.addHook('onClose', async () => {
     await services.folderWatcher.stop();
     await services.outbox.stop();

@@ -288,6 +288,32 @@ export interface MeasurementTable {
   deviceLln: number | null;
 }
 
+export interface CalibrationTable {
+  id: Generated<string>;
+  deviceId: string;
+  campusId: string;
+  kind: 'volume_check' | 'calibration' | 'biological_control';
+  performedAt: Date;
+  checkDate: string;
+  performedBy: string | null;
+  operatorName: string;
+  syringeVolumeL: number | null;
+  syringeSerial: string | null;
+  temperatureC: number | null;
+  pressureHpa: number | null;
+  humidityPct: number | null;
+  injections: Json;
+  subject: string | null;
+  fev1L: number | null;
+  fvcL: number | null;
+  passed: boolean;
+  problems: Json;
+  attachmentSha256: string | null;
+  attachmentName: string | null;
+  notes: Generated<string>;
+  createdAt: Generated<Date>;
+}
+
 export interface DB {
   campus: CampusTable;
   department: DepartmentTable;
@@ -311,4 +337,5 @@ export interface DB {
   rawFile: RawFileTable;
   measurementSet: MeasurementSetTable;
   measurement: MeasurementTable;
+  calibration: CalibrationTable;
 }

@@ -126,7 +126,8 @@ export function createDeviceImportService({ db, files, now = () => new Date() }:
     return query.execute().then((rows) => rows.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })));
   }
 
-  async function measurements(examId: string) {
+  async function measurements(actor: AuditActor, examId: string) {
+    await db.transaction().execute((trx) => recordAudit(trx, actor, { action: 'measurements.viewed', entityType: 'exam', entityId: examId }, now()));
     return db
       .selectFrom('measurementSet')
       .innerJoin('measurement', 'measurement.setId', 'measurementSet.id')

@@ -65,5 +65,5 @@ export function deviceImportRoutes(app: FastifyInstance, imports: DeviceImportSe
   route(app, { method: 'POST', url: '/api/device-import/files/:id/bind', access: 'device.import', summary: 'Bind an unmatched file to an exam', tags, params: IdParams, body: z.object({ examId: z.uuid('检查编号格式不正确') }), response: z.object({ status: Status }) }, (req) =>
     imports.bind(actorRef(actorOf(req)), req.params.id, req.body.examId),
   );
-  route(app, { method: 'GET', url: '/api/exams/:id/measurements', access: 'exam.read', summary: "An exam's imported device values", tags, params: IdParams, response: Measurements }, (req) => imports.measurements(req.params.id));
+  route(app, { method: 'GET', url: '/api/exams/:id/measurements', access: 'exam.read', summary: "An exam's imported device values", tags, params: IdParams, response: Measurements }, (req) => imports.measurements(actorRef(actorOf(req)), req.params.id));
 }

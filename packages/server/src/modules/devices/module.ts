@@ -9,6 +9,8 @@ import type { DevicesService } from './devices.service.js';
 
 export { createDevicesService, type DevicesService } from './devices.service.js';
 export { createDeviceDispatcher } from './dispatch.js';
+export { createCalibrationService, type CalibrationService } from './calibration.service.js';
+export { calibrationRoutes } from './calibration.routes.js';
 
 export function deviceRoutes(app: FastifyInstance, devices: DevicesService) {
   const tags = ['devices'];

@@ -6,3 +6,4 @@ export const orderCancelled = (requestNo: string) => new Conflict('exams.order-c
 export const orderReported = (requestNo: string) => new Conflict('exams.order-reported', `申请单 ${requestNo} 已出报告，不能再次登记`, { requestNo });
 export const patientNotFound = () => new AppError({ code: 'exams.patient-not-found', status: 404, title: 'HIS 中没有找到该患者，请核对卡号' });
 export const deviceNotFound = () => new AppError({ code: 'exams.device-not-found', status: 400, title: '设备不存在或已停用' });
+export const deviceNotChecked = (title: string) => new Conflict('exams.device-not-checked', title);

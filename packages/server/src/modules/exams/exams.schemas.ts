@@ -98,7 +98,11 @@ export const ScanReply = z.object({
   orders: z.array(OrderView),
 });
 
-export const RegisterReply = z.object({ exams: z.array(z.object({ requestNo: z.string(), examId: z.string(), accessionNo: z.string(), created: z.boolean() })) });
+export const RegisterReply = z.object({
+  exams: z.array(z.object({ requestNo: z.string(), examId: z.string(), accessionNo: z.string(), created: z.boolean() })),
+  /** Things the technician should know, in Chinese (e.g. the device has no passed check today). */
+  warnings: z.array(z.string()),
+});
 export const ManualReply = z.object({ examId: z.string(), accessionNo: z.string(), created: z.boolean() });
 export const ReconcileReply = z.object({ reconciled: z.number(), waiting: z.number() });
 

@@ -8,7 +8,7 @@ import { readSetting, writeSetting } from '../../platform/settings.js';
 import { actorRef } from '../auth/auth.service.js';
 import { HisUnavailable, type HisService, type LookupCode } from '../his/module.js';
 import type { PatientField } from '../his/mapping.js';
-import { deviceNotFound, noCampus, orderCancelled, orderNotFound, orderReported, patientNotFound } from './exams.errors.js';
+import { deviceNotChecked, deviceNotFound, noCampus, orderCancelled, orderNotFound, orderReported, patientNotFound } from './exams.errors.js';
 import { ScanPatternsSchema, type ScanKind } from './exams.schemas.js';
 import { ageAt, maskIdNumber, maskPhone, type PatientFacts, type PatientStore } from './patients.js';
 
@@ -61,7 +61,13 @@ export const beijingDate = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).
 
 export type ExamsService = ReturnType<typeof createExamsService>;
 
-export function createExamsService({ db, his, patients, now = () => new Date() }: { db: Kysely<DB>; his: HisService; patients: PatientStore; now?: () => Date }) {
+/** What registration needs to know of a device's quality control today. */
+export interface DeviceQc {
+  todayStatus(deviceId: string): Promise<'passed' | 'failed' | 'missing'>;
+  policy(): Promise<{ blockWithoutPassedCheck: boolean }>;
+}
+
+export function createExamsService({ db, his, patients, qc, now = () => new Date() }: { db: Kysely<DB>; his: HisService; patients: PatientStore; qc: DeviceQc; now?: () => Date }) {
   // Read on every scan; kept for a few seconds, forgotten at once when this service changes them.
   let cachedPatterns: { value: ReturnType<typeof readPatterns>; until: number } | undefined;
   const readPatterns = () => readSetting(db, SCAN_PATTERNS_KEY, ScanPatternsSchema);
@@ -160,6 +166,15 @@ export function createExamsService({ db, his, patients, now = () => new Date() }
     return device;
   }
 
+  /** A device without a passed volume check today: a warning, or a refusal where the lab's policy says so. */
+  async function qcWarnings(deviceId: string): Promise<string[]> {
+    const status = await qc.todayStatus(deviceId);
+    if (status === 'passed') return [];
+    const message = status === 'failed' ? '所选设备今日定标未通过，请重新定标后再检查' : '所选设备今日尚未定标，请先完成定标';
+    if ((await qc.policy()).blockWithoutPassedCheck) throw deviceNotChecked(message);
+    return [message];
+  }
+
   interface Measurements {
     heightCm?: number;
     weightKg?: number;
@@ -185,6 +200,7 @@ export function createExamsService({ db, his, patients, now = () => new Date() }
     const patient = await hisPatient('patient.by-his-id', orders[0]!.hisPatientId);
     if (!patient) throw patientNotFound();
     const today = beijingDate(now());
+    const warnings = input.deviceId ? await qcWarnings(input.deviceId) : [];
 
     return db.transaction().execute(async (trx) => {
       const device = await checkDevice(trx, input.deviceId, campusId);
@@ -232,7 +248,7 @@ export function createExamsService({ db, his, patients, now = () => new Date() }
         await recordAudit(trx, actorRef(actor), { action: 'exam.registered', entityType: 'exam', entityId: exam.id, campusId, after: { accessionNo, requestNo: order.requestNo, deviceId: device?.id ?? null } }, now());
         results.push({ requestNo: order.requestNo, examId: exam.id, accessionNo: exam.accessionNo, created: true });
       }
-      return { exams: results };
+      return { exams: results, warnings };
     });
   }
 
@@ -323,7 +339,8 @@ export function createExamsService({ db, his, patients, now = () => new Date() }
     if (q.status) query = query.where('exam.status', '=', q.status);
     const rows = await query.execute();
     const dispatch = await outboxState(db, rows.filter((r) => r.deviceId).map((r) => `device:${r.id}:${r.deviceId}`));
-    void actor;
+    // Reading a list of patients is an access to patient data: one audit entry per look.
+    await db.transaction().execute((trx) => recordAudit(trx, actorRef(actor), { action: 'worklist.viewed', campusId: q.campusId ?? actor.campusId, detail: { ...q, rows: rows.length } }, now()));
     return rows.map((r) => {
       const d = dispatch.find((x) => x.key === `device:${r.id}:${r.deviceId}`);
       return {
