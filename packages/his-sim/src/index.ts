@@ -7,3 +7,4 @@ export { isValidIdNumber } from './people.js';
 export { createMysqlHis, type MysqlHis } from './mysql-his.js';
 export { createPostgresHis } from './postgres-his.js';
 export { createDeviceSimulator, type SimulatedDevice } from './device/simulator.js';
+export { seededRandom, type Random } from './random.js';

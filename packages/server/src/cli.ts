@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { interpretCsv, refCsv } from '@pftis/clinical';
+import { recognise } from './modules/device-import/recognise.js';
 import { parseArgs } from 'node:util';
 import { createServices } from './app.js';
 import { DatabaseUnreachable, DataDirInUse } from './db/database.js';
@@ -20,6 +21,7 @@ const usage = `pftis — PFTIS command line
   pftis user lock <username>
   pftis user unlock <username>
   pftis audit verify                  check the audit log's SM3 hash chain
+  pftis parse FILE [--json]            what a device result file holds (format, ids, values), without importing it
   pftis ref --in FILE.csv --out FILE.csv          reference values (predicted, LLN, ULN, z, %pred) for many rows
   pftis interpret --in FILE.csv --out FILE.csv    interpret many exams (pattern, severity, BDR, narrative)
 
@@ -123,6 +125,18 @@ export async function main(argv: string[]): Promise<number> {
         }
         console.error(`audit chain BROKEN at entry ${verdict.brokenAtId} (${verdict.reason}); ${verdict.checked} entries before it verified`);
         return 3;
+      }
+      case 'parse': {
+        if (!sub) throw new UsageError('parse needs a FILE');
+        const bytes = await readFile(sub).catch((error: NodeJS.ErrnoException) => fail(`cannot read ${sub}: ${error.code}`));
+        const result = recognise(new Uint8Array(bytes));
+        if (rest.includes('--json')) console.log(JSON.stringify(result.ok ? { ok: true, ...result.value } : result, null, 2));
+        else if (result.ok) {
+          const r = result.value;
+          console.log(`${r.format}: accession ${r.accessionNo ?? '-'}, patient ${r.patientId ?? '-'}, test ${r.testType ?? '-'} at ${r.measuredAt ?? '-'}, grade ${r.qualityGrade ?? '-'}`);
+          for (const m of r.measurements) console.log(`  ${(m.param ?? m.deviceParam).padEnd(10)} ${m.value ?? m.rawValue ?? '-'} ${m.unit ?? ''}`);
+        } else console.error(`pftis: cannot read ${sub}: ${result.reason}`);
+        return result.ok ? 0 : 1;
       }
       case 'ref':
       case 'interpret': {

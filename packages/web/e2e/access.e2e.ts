@@ -23,7 +23,7 @@ async function withPage(run: (page: Page) => Promise<void>): Promise<void> {
 
 describe('menus follow the permissions of each demo role', () => {
   const cases = [
-    { username: 'tech', menu: ['工作台', '登记', '今日工作列表'], forbidden: '/audit' },
+    { username: 'tech', menu: ['工作台', '登记', '今日工作列表', '结果导入'], forbidden: '/audit' },
     { username: 'doctor', menu: ['工作台', '今日工作列表'], forbidden: '/intake' },
     { username: 'reviewer', menu: ['工作台', '今日工作列表'], forbidden: '/admin/roles' },
     { username: 'director', menu: ['工作台', '今日工作列表'], forbidden: '/admin/devices' },
@@ -126,7 +126,7 @@ describe('account protection', () => {
 
       await page.getByTestId('welcome-card').waitFor();
       expect(await page.getByTestId('welcome-card').innerText()).toContain('赵技师');
-      expect(await sideMenuLabels(page)).toEqual(['工作台', '登记', '今日工作列表']);
+      expect(await sideMenuLabels(page)).toEqual(['工作台', '登记', '今日工作列表', '结果导入']);
       expect(new URL(page.url()).pathname).toBe('/');
     });
   });

@@ -12,6 +12,7 @@ import { SecurityPolicyPage } from './pages/admin/security/SecurityPolicyPage.ts
 import { UsersPage } from './pages/admin/users/UsersPage.tsx';
 import { AuditLogPage } from './pages/audit/AuditLogPage.tsx';
 import { LoginPage } from './pages/auth/LoginPage.tsx';
+import { DeviceImportPage } from './pages/device-import/DeviceImportPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';
 import { IntakePage } from './pages/intake/IntakePage.tsx';
 import { ProfilePage } from './pages/profile/ProfilePage.tsx';
@@ -30,6 +31,7 @@ export function App() {
                 <Route path="profile" element={<ProfilePage />} />
                 <Route path="intake" element={<RequirePermission permission="exam.register"><IntakePage /></RequirePermission>} />
                 <Route path="worklist" element={<RequirePermission permission="exam.read"><WorklistPage /></RequirePermission>} />
+                <Route path="device-import" element={<RequirePermission permission="device.import"><DeviceImportPage /></RequirePermission>} />
                 <Route path="admin/users" element={<RequirePermission permission="user.manage"><UsersPage /></RequirePermission>} />
                 <Route path="admin/roles" element={<RequirePermission permission="role.manage"><RolesPage /></RequirePermission>} />
                 <Route path="admin/security" element={<RequirePermission permission="security.policy.edit"><SecurityPolicyPage /></RequirePermission>} />

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, apiRequest, setCsrfToken, setUnauthorizedHandler } from './client.ts';
+import { ApiError, apiRequest, apiUpload, setCsrfToken, setUnauthorizedHandler } from './client.ts';
 
 function reply(status: number, body: unknown, type = 'application/json') {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': type } });
@@ -46,5 +46,22 @@ describe('apiRequest', () => {
     expect(ended).toHaveBeenCalledOnce();
     await expect(apiRequest('/api/auth/login', { method: 'POST', body: {} })).rejects.toBeInstanceOf(ApiError);
     expect(ended).toHaveBeenCalledOnce();
+  });
+});
+
+describe('apiUpload', () => {
+  it('sends the raw bytes with the CSRF token and turns problem+json into an ApiError', async () => {
+    const fetchMock = vi.fn(async () => reply(201, { fileId: 'f1', status: 'received', duplicate: false }));
+    vi.stubGlobal('fetch', fetchMock);
+    setCsrfToken('token-1');
+    const bytes = new Uint8Array([0xff, 0xfe, 0x3c]).buffer;
+
+    await expect(apiUpload('/api/device-import/files', bytes, { name: '结果.xml' })).resolves.toMatchObject({ fileId: 'f1' });
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/api/device-import/files?name=%E7%BB%93%E6%9E%9C.xml');
+    expect(init).toMatchObject({ method: 'POST', body: bytes, headers: { 'content-type': 'application/octet-stream', 'x-csrf-token': 'token-1' } });
+
+    fetchMock.mockResolvedValueOnce(reply(400, { code: 'validation', title: '请提供文件名' }, 'application/problem+json'));
+    await expect(apiUpload('/api/device-import/files', bytes)).rejects.toMatchObject({ status: 400, title: '请提供文件名' });
   });
 });

@@ -37,8 +37,10 @@ export function setUnauthorizedHandler(handler: ((error: ApiError) => void) | nu
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  method?: Method;
   body?: unknown;
   query?: Query;
 }
@@ -46,18 +48,22 @@ export interface RequestOptions {
 // These answer 401 as part of signing in, not because a session ended.
 const SIGN_IN_PATHS = ['/api/auth/login', '/api/auth/me'];
 
-export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const method = options.method ?? 'GET';
+export function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const json = options.body !== undefined;
+  return send<T>(path, options.method ?? 'GET', options.query, json ? 'application/json' : undefined, json ? JSON.stringify(options.body) : undefined);
+}
+
+/** POSTs raw bytes (a file as it is) as application/octet-stream; replies and errors as apiRequest. */
+export function apiUpload<T>(path: string, body: Blob | ArrayBuffer, query?: Query): Promise<T> {
+  return send<T>(path, 'POST', query, 'application/octet-stream', body);
+}
+
+async function send<T>(path: string, method: Method, query: Query | undefined, contentType: string | undefined, body: BodyInit | undefined): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (contentType) headers['content-type'] = contentType;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
 
-  const response = await fetch(path + queryString(options.query), {
-    method,
-    headers,
-    credentials: 'same-origin',
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
+  const response = await fetch(path + queryString(query), { method, headers, credentials: 'same-origin', body });
   const text = await response.text();
   const data: unknown = text ? safeJson(text) : undefined;
   if (response.ok) return data as T;

@@ -1,9 +1,9 @@
 import { useT } from './I18nProvider.tsx';
 import { type MessageKey, zh } from './zh.ts';
 
-export type CodeGroup = 'sex' | 'visitType' | 'examStatus';
+export type CodeGroup = 'sex' | 'visitType' | 'examStatus' | 'importStatus' | 'importSource' | 'importFormat';
 
-/** Labels a code the server sends (sex, visit type, exam status); an unknown code is shown as it is. */
+/** Labels a code the server sends (sex, visit type, exam status, …); an unknown code is shown as it is. */
 export function useCodeLabel() {
   const t = useT();
   return (group: CodeGroup, code: string | null | undefined): string => {

@@ -23,6 +23,8 @@ describe('AppMenu', () => {
     expect(renderMenu(['exam.read', 'report.write', 'stats.read'])).toEqual(['工作台', '今日工作列表']);
     cleanup();
     expect(renderMenu(['exam.read', 'exam.register'])).toEqual(['工作台', '登记', '今日工作列表']);
+    cleanup();
+    expect(renderMenu(['exam.read', 'exam.register', 'device.import'])).toEqual(['工作台', '登记', '今日工作列表', '结果导入']);
   });
 
   it('shows the security officer pages in menu order', () => {

@@ -1,4 +1,4 @@
-import { ApartmentOutlined, ApiOutlined, AuditOutlined, DashboardOutlined, ExperimentOutlined, SafetyCertificateOutlined, ScanOutlined, TeamOutlined, UnorderedListOutlined, UserOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, ApiOutlined, AuditOutlined, CloudUploadOutlined, DashboardOutlined, ExperimentOutlined, SafetyCertificateOutlined, ScanOutlined, TeamOutlined, UnorderedListOutlined, UserOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { MessageKey } from '../i18n/zh.ts';
 
@@ -16,6 +16,7 @@ export const navItems: NavItem[] = [
   { key: 'home', path: '/', label: 'menu.home', icon: <DashboardOutlined /> },
   { key: 'intake', path: '/intake', label: 'menu.intake', icon: <ScanOutlined />, permission: 'exam.register' },
   { key: 'worklist', path: '/worklist', label: 'menu.worklist', icon: <UnorderedListOutlined />, permission: 'exam.read' },
+  { key: 'device-import', path: '/device-import', label: 'menu.deviceImport', icon: <CloudUploadOutlined />, permission: 'device.import' },
   { key: 'users', path: '/admin/users', label: 'menu.users', icon: <UserOutlined />, permission: 'user.manage' },
   { key: 'roles', path: '/admin/roles', label: 'menu.roles', icon: <TeamOutlined />, permission: 'role.manage' },
   { key: 'security', path: '/admin/security', label: 'menu.security', icon: <SafetyCertificateOutlined />, permission: 'security.policy.edit' },

@@ -65,7 +65,8 @@ describe.each(backends)('calibration records and the daily check (PFTIS on %s)',
 
   it('judges a biological control against the subject’s own mean once a baseline exists', async () => {
     const bio = (fev1L: number, fvcL: number) => tech.request('POST', '/api/calibration', { deviceId, kind: 'biological_control', subject: '王技师', fev1L, fvcL });
-    for (const [fev1, fvc] of [[3.5, 4.5], [3.52, 4.48], [3.48, 4.52]]) expect((await bio(fev1, fvc)).json()).toMatchObject({ passed: true, problems: [{ code: 'baseline' }] });
+    const baseline: Array<[number, number]> = [[3.5, 4.5], [3.52, 4.48], [3.48, 4.52]];
+    for (const [fev1, fvc] of baseline) expect((await bio(fev1, fvc)).json()).toMatchObject({ passed: true, problems: [{ code: 'baseline' }] });
     expect((await bio(3.55, 4.55)).json()).toEqual(expect.objectContaining({ passed: true, problems: [] }));
     const drifted = (await bio(3.2, 4.5)).json();
     expect(drifted.passed).toBe(false);

@@ -1,0 +1,60 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { seededRandom } from '@pftis/his-sim';
+import { writeGdtRequest } from '@pftis/formats/gdt/request';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { recognise } from './recognise.js';
+
+const samplePath = path.resolve(import.meta.dirname, '../../../../../../shared/samples/ndd-easyone-xml/CypressOut.xml');
+
+function nddResult() {
+  const xml = `<?xml version="1.0" encoding="utf-16"?><ndd Version="ndd.EasyWarePro.V1"><Command Type="TestResult"/><Patients><Patient ID="P1"><Intervals><Interval><OrderID>A1</OrderID><Tests><Test TypeOfTest="FVC"><BestValues><ResultParameter ID="FEV1"><DataValue>2.4</DataValue><Unit>L</Unit><PredictedValue>3.1</PredictedValue><LLNormalValue>NaN</LLNormalValue></ResultParameter></BestValues><Trials><Trial><ChannelFlow><SamplingInterval>0.01</SamplingInterval><SamplingValues>0 1.5 6.2 5.1 3.3</SamplingValues></ChannelFlow></Trial></Trials></Test></Tests></Interval></Intervals></Patient></Patients></ndd>`;
+  return new Uint8Array(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]));
+}
+
+function gdtResult() {
+  const fields: Array<[string, string]> = [['8000', '6310'], ['3000', 'P1'], ['8413', 'A1'], ['6200', '25112026'], ['8410', 'FEV1'], ['8420', '2,40'], ['8421', 'L'], ['6220', '轻度阻塞性通气功能障碍']];
+  return new Uint8Array(iconv.encode(fields.map(([f, c]) => `${String(3 + 4 + iconv.encode(c, 'gbk').length + 2).padStart(3, '0')}${f}${c}\r\n`).join(''), 'gbk'));
+}
+
+/** Flips, deletes, inserts and duplicates bytes, or truncates: the ways files get damaged on shares and USB sticks. */
+function mutate(bytes: Uint8Array, r: ReturnType<typeof seededRandom>): Uint8Array {
+  const out = Array.from(bytes);
+  for (let n = r.int(1, 8); n > 0; n--) {
+    const at = r.int(0, Math.max(0, out.length - 1));
+    switch (r.int(0, 4)) {
+      case 0: out[at] = r.int(0, 255); break;
+      case 1: out.splice(at, r.int(1, 16)); break;
+      case 2: out.splice(at, 0, ...Array.from({ length: r.int(1, 16) }, () => r.int(0, 255))); break;
+      case 3: out.splice(at, 0, ...out.slice(at, at + r.int(1, 64))); break;
+      default: out.length = at;
+    }
+  }
+  return new Uint8Array(out);
+}
+
+describe('device files damaged in every way', () => {
+  const seeds: Array<[string, Uint8Array, number]> = [
+    ['ndd XML', nddResult(), 3000],
+    ['GDT 6310', gdtResult(), 3000],
+    ['GDT 6302 (a request, not a result)', (() => { const r = writeGdtRequest({ accessionNumber: 'A1', requestNo: 'S', patientId: 'P', name: '张三', sex: 'male', birthDate: '1960-01-01', visitType: 'outpatient', items: [{ code: 'F', name: '肺通气', test: 'spirometry' }], scheduledAt: new Date() }, { receiverId: 'D', senderId: 'P' }); return r.ok ? r.value : new Uint8Array(); })(), 1000],
+    ...(existsSync(samplePath) ? ([['the real ndd export', new Uint8Array(readFileSync(samplePath)), 200]] as Array<[string, Uint8Array, number]>) : []),
+  ];
+
+  it.each(seeds)('%s: never throws; each file is read or refused with a reason', (_name, original, count) => {
+    const r = seededRandom(20261125);
+    let refused = 0;
+    for (let i = 0; i < count; i++) {
+      const result = recognise(mutate(original, r));
+      if (!result.ok) {
+        refused += 1;
+        expect(result.reason.length).toBeGreaterThan(0);
+      } else {
+        expect(Array.isArray(result.value.measurements)).toBe(true);
+      }
+    }
+    // The damage must actually hurt: a fair share of the mutants is refused.
+    expect(refused).toBeGreaterThan(count / 10);
+  }, 120_000);
+});

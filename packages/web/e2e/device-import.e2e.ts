@@ -1,0 +1,83 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, signIn, startHarness } from './harness.ts';
+
+let harness: Harness;
+let page: Page;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  page = await harness.newPage();
+  await signIn(page, 'tech');
+  await page.getByTestId('campus-switcher').click();
+  await page.locator('.ant-select-item-option[title="本部院区"]').click();
+  await page.getByTestId('campus-switcher').filter({ hasText: '本部院区' }).waitFor();
+});
+
+afterAll(async () => {
+  await page?.context().close();
+  await harness?.close();
+});
+
+/** Registers, at the main campus and without a device, the first demo card's order that is waiting today. */
+async function registerExam(): Promise<{ accessionNo: string; patientName: string }> {
+  const api = await harness.apiAs('tech');
+  const me = await api<{ campuses: Array<{ id: string; name: string }> }>('GET', '/api/auth/me');
+  await api('POST', '/api/auth/campus', { campusId: me.campuses.find((c) => c.name === '本部院区')!.id });
+  for (let n = 1; n <= 30; n++) {
+    const scan = await api<{ patient: { name: string }; orders: Array<{ requestNo: string; registrable: boolean }> }>('POST', '/api/exams/scan', { code: `9${String(n).padStart(9, '0')}` });
+    const order = scan.orders.find((o) => o.registrable);
+    if (!order) continue;
+    const { exams } = await api<{ exams: Array<{ accessionNo: string }> }>('POST', '/api/exams', { requestNos: [order.requestNo] });
+    return { accessionNo: exams[0]!.accessionNo, patientName: scan.patient.name };
+  }
+  throw new Error('no demo card with a pending order');
+}
+
+/** An ndd EasyOne TestResult whose OrderID and patient belong to no exam, as the device writes it (UTF-16 LE with BOM). */
+function unmatchedNddResult(): Buffer {
+  const xml = `<?xml version="1.0" encoding="utf-16"?>
+<ndd Version="ndd.EasyWarePro.V1"><Command Type="TestResult"/><Patients><Patient ID="NO-SUCH-PATIENT"><PatientDataAtPresent><Height>1.7</Height></PatientDataAtPresent><Intervals><Interval><OrderID>UNKNOWN-1</OrderID><Tests><Test TypeOfTest="FVC"><TestDate>2026-11-25T09:30:00.000</TestDate><BestValues><ResultParameter ID="FEV1"><DataValue>2.43</DataValue><Unit>L</Unit><PredictedValue>3.1</PredictedValue><LLNormalValue>2.5</LLNormalValue></ResultParameter></BestValues><QualityGrade>A</QualityGrade></Test></Tests></Interval></Intervals></Patient></Patients></ndd>`;
+  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]);
+}
+
+describe('结果导入', () => {
+  it('uploads files, binds an unmatched result to an exam, shows its values and the quarantined file with its reason', async () => {
+    const exam = await registerExam();
+    await page.getByTestId('menu-device-import').click();
+
+    await page.locator('.ant-upload input[type=file]').setInputFiles([
+      { name: 'easyone-result.xml', mimeType: 'application/xml', buffer: unmatchedNddResult() },
+      { name: 'junk.txt', mimeType: 'text/plain', buffer: Buffer.from('这不是设备文件 not a device file') },
+    ]);
+    const sent = page.getByTestId('import-sent');
+    await sent.getByTestId('import-sent-item').filter({ hasText: 'easyone-result.xml' }).filter({ hasText: '待匹配' }).waitFor();
+    await sent.getByTestId('import-sent-item').filter({ hasText: 'junk.txt' }).filter({ hasText: '已隔离' }).waitFor();
+
+    // 待匹配 is the first tab: bind the result to the exam registered above.
+    const files = page.getByTestId('import-files');
+    await files.locator('.ant-table-row', { hasText: 'easyone-result.xml' }).getByTestId('import-bind').click();
+    const modal = page.getByTestId('bind-modal');
+    await modal.locator('.ant-table-row', { hasText: exam.accessionNo }).filter({ hasText: exam.patientName }).click();
+    await modal.getByTestId('bind-submit').click();
+    await modal.waitFor({ state: 'hidden' });
+
+    await page.getByRole('tab', { name: '已导入' }).click();
+    const imported = files.locator('.ant-table-row', { hasText: 'easyone-result.xml' });
+    await imported.filter({ hasText: '已导入' }).waitFor();
+    expect(await imported.innerText()).toContain('上传');
+    await imported.getByTestId('import-view').click();
+    const fev1 = page.getByTestId('results-table').locator('.ant-table-row', { hasText: 'FEV1' });
+    await fev1.waitFor();
+    expect((await fev1.innerText()).split(/\s+/)).toEqual(['FEV1', '2.43', 'L', '3.1', '2.5']);
+    await page.getByTestId('results-modal').locator('.ant-modal-close').click();
+
+    await page.getByRole('tab', { name: '已隔离' }).click();
+    const junk = files.locator('.ant-table-row', { hasText: 'junk.txt' });
+    await junk.waitFor();
+    expect(await junk.getByTestId('import-reason').innerText()).toBe('原因：not a recognised device file');
+    expect(await junk.getByTestId('import-reprocess').isVisible()).toBe(true);
+
+    await page.screenshot({ path: '/tmp/pftis-device-import.png', fullPage: true });
+  });
+});
