@@ -17,6 +17,8 @@ interface Outcome {
   exams: RegisteredExam[];
   /** Registered by hand while the HIS was down: 待核对. */
   manual: boolean;
+  /** From the server, in Chinese: e.g. the device has no passed volume check today. */
+  warnings?: string[];
 }
 
 interface MeasurementValues {
@@ -99,8 +101,8 @@ export function IntakePage() {
     setBusy(true);
     setFailure(null);
     try {
-      const { exams } = await intakeApi.register({ requestNos: selected, ...measurements(values) });
-      setOutcome({ patientName: scanned.result.patient.name, exams, manual: false });
+      const { exams, warnings } = await intakeApi.register({ requestNos: selected, ...measurements(values) });
+      setOutcome({ patientName: scanned.result.patient.name, exams, manual: false, warnings });
       clearPatient();
     } catch (error) {
       if (!applyFieldErrors(form, error)) setFailure(errorTitle(error));
@@ -253,6 +255,9 @@ function OutcomeAlert({ outcome }: { outcome: Outcome }) {
             </Space>
           ))}
           {outcome.manual && <Typography.Text type="secondary">{t('intake.reconcileLater')}</Typography.Text>}
+          {outcome.warnings?.map((warning) => (
+            <Alert key={warning} type="warning" showIcon title={warning} data-testid="intake-warning" />
+          ))}
         </Space>
       }
     />

@@ -20,7 +20,7 @@ export interface Measurements {
 
 export const intakeApi = {
   scan: (code: string) => apiRequest<ScanResult>('/api/exams/scan', { method: 'POST', body: { code } }),
-  register: (body: { requestNos: string[] } & Measurements) => apiRequest<{ exams: RegisteredExam[] }>('/api/exams', { method: 'POST', body }),
+  register: (body: { requestNos: string[] } & Measurements) => apiRequest<{ exams: RegisteredExam[]; warnings: string[] }>('/api/exams', { method: 'POST', body }),
   registerManually: (body: ManualRegistration) =>
     apiRequest<{ examId: string; accessionNo: string; created: boolean }>('/api/exams/manual', { method: 'POST', body }),
   scanPatterns: () => apiRequest<Array<{ kind: ScanKind; pattern: string }>>('/api/exams/scan-patterns'),
