@@ -2,6 +2,7 @@
 // app cannot drift from them. Type-only: importing this bundles nothing of the server.
 import type { z } from 'zod';
 import type * as auth from './modules/auth/auth.schemas.js';
+import type * as deviceImport from './modules/device-import/device-import.schemas.js';
 import type * as devices from './modules/devices/devices.schemas.js';
 import type * as exams from './modules/exams/exams.schemas.js';
 import type * as org from './modules/org/org.schemas.js';
@@ -29,3 +30,8 @@ export type PendingOrder = ScanResult['orders'][number];
 export type RegisteredExam = z.output<typeof exams.RegisterReply>['exams'][number];
 export type ManualRegistration = z.input<typeof exams.ManualRegisterBody>;
 export type WorklistExam = z.output<typeof exams.WorklistReply>[number];
+
+export type ReceivedFile = z.output<typeof deviceImport.Received>;
+export type ImportStatus = ReceivedFile['status'];
+export type ImportedFile = z.output<typeof deviceImport.FileList>[number];
+export type Measurement = z.output<typeof deviceImport.Measurements>[number];

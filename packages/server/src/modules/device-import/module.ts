@@ -4,46 +4,11 @@ import { route } from '../../platform/http.js';
 import { IdParams } from '../auth/auth.schemas.js';
 import { actorOf } from '../auth/auth.routes.js';
 import { actorRef } from '../auth/auth.service.js';
+import { FileList, Measurements, Received, Status, UploadQuery } from './device-import.schemas.js';
 import type { DeviceImportService } from './device-import.service.js';
 
 export { createDeviceImportService, type DeviceImportService } from './device-import.service.js';
 export { createFolderWatcher } from './folder-watch.js';
-
-const Status = z.enum(['received', 'imported', 'unmatched', 'quarantined']);
-const UploadQuery = z.object({
-  name: z.string().trim().min(1, '请提供文件名').max(255),
-  deviceId: z.uuid('设备编号格式不正确').optional(),
-});
-const Received = z.object({ fileId: z.string(), status: Status, duplicate: z.boolean() });
-const FileList = z.array(
-  z.object({
-    id: z.string(),
-    sha256: z.string(),
-    originalName: z.string(),
-    source: z.string(),
-    format: z.string().nullable(),
-    status: Status,
-    reason: z.string().nullable(),
-    examId: z.string().nullable(),
-    receivedAt: z.string(),
-    attempts: z.number(),
-    sizeBytes: z.number(),
-  }),
-);
-const Measurements = z.array(
-  z.object({
-    setId: z.string(),
-    format: z.string(),
-    qualityGrade: z.string().nullable(),
-    param: z.string().nullable(),
-    deviceParam: z.string(),
-    stage: z.string(),
-    value: z.number().nullable(),
-    unit: z.string().nullable(),
-    devicePredicted: z.number().nullable(),
-    deviceLln: z.number().nullable(),
-  }),
-);
 
 /** Device results in: upload (one file per request, raw bytes), the 待匹配 and quarantine lists, binding by hand. */
 export function deviceImportRoutes(app: FastifyInstance, imports: DeviceImportService) {
