@@ -103,14 +103,17 @@ describe('account protection', () => {
       await modal.locator('#username').fill('newtech');
       await modal.locator('#displayName').fill('赵技师');
       await modal.locator('#password').fill('Initial@2026x');
+      // Choose by typing, as a keyboard user would: steadier than clicking into an animating dropdown.
       await modal.locator('#roleIds').click();
-      await page.locator('.ant-select-dropdown:has(#roleIds_list) .ant-select-item-option[title="技师"]').click();
+      await page.locator('.ant-select-dropdown:has(#roleIds_list) .ant-select-item-option[title="技师"]').waitFor();
+      await modal.locator('#roleIds').pressSequentially('技师');
+      await page.keyboard.press('Enter');
       await page.keyboard.press('Escape');
       await modal.locator('#campusIds').click();
       await page.locator('.ant-select-dropdown:has(#campusIds_list) .ant-select-item-option').first().click();
       await page.keyboard.press('Escape');
       await modal.getByRole('button', { name: /保\s*存/ }).click();
-      await page.locator('.ant-table-row', { hasText: 'newtech' }).filter({ hasText: '待改密' }).waitFor();
+      await page.locator('.ant-table-row', { hasText: 'newtech' }).filter({ hasText: '待改密' }).filter({ hasText: '技师' }).waitFor();
       await signOut(page);
 
       await fillLogin(page, 'newtech', 'Initial@2026x');
