@@ -77,6 +77,22 @@ describe.each(backends)('device results in (PFTIS on %s)', (kind) => {
     expect(values.map((v: { param: string; value: number }) => [v.param, v.value])).toEqual([['FEV1', 1.98], ['FVC', 3.05]]);
   });
 
+  it('imports an HL7 ORU result bound by the 申请单号 in its placer number', async () => {
+    const exam = await registered(4);
+    const requestNo = (await t.database.db.selectFrom('exam').select('requestNo').where('id', '=', exam.examId).executeTakeFirstOrThrow()).requestNo!;
+    const message = [
+      'MSH|^~\\&|LUNGTEST|PFT|PFTIS|HOSP|20261125100000||ORU^R01|M1|P|2.4',
+      `PID|1||${exam.brid}`,
+      `ORC|RE|${requestNo}|`,
+      `OBX|1|NM|FEV1^FEV1^L||2,31|L||N|||F`,
+      'OBX|2|NM|FEV1_FVC^FEV1/FVC^L||71.5|%||N|||F',
+      'OBX|3|FT|INTERP^结论||轻度阻塞性通气功能障碍||||||F',
+    ].join('\r');
+    expect((await upload(new TextEncoder().encode(message), 'result.hl7')).json().status).toBe('imported');
+    const values = (await tech.request('GET', `/api/exams/${exam.examId}/measurements`)).json();
+    expect(values.map((v: { param: string; value: number }) => [v.param, v.value])).toEqual([['FEV1', 2.31], ['FEV1FVC', 0.715]]);
+  });
+
   it('quarantines what it cannot read, with the reason, and keeps it for reprocessing', async () => {
     const junk = await upload(new TextEncoder().encode('this is not a device file'), 'notes.txt');
     expect(junk.json().status).toBe('quarantined');

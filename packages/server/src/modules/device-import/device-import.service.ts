@@ -52,6 +52,10 @@ export function createDeviceImportService({ db, files, now = () => new Date() }:
       const byAccession = await trx.selectFrom('exam').select(['id', 'campusId', 'status']).where('accessionNo', '=', result.accessionNo).executeTakeFirst();
       if (byAccession) return byAccession;
     }
+    if (result.requestNo) {
+      const byOrder = await trx.selectFrom('exam').select(['id', 'campusId', 'status']).where('requestNo', '=', result.requestNo).where('status', '!=', 'cancelled').executeTakeFirst();
+      if (byOrder) return byOrder;
+    }
     if (!result.patientId) return null;
     // The patient's open exams of the test day; only an unambiguous one is bound automatically.
     const day = result.measuredAt && /^\d{4}-\d{2}-\d{2}/.test(result.measuredAt) ? result.measuredAt.slice(0, 10) : beijingDate(now());

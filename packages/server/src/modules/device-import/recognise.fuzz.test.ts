@@ -38,6 +38,7 @@ describe('device files damaged in every way', () => {
   const seeds: Array<[string, Uint8Array, number]> = [
     ['ndd XML', nddResult(), 3000],
     ['GDT 6310', gdtResult(), 3000],
+    ['HL7 ORU^R01', new TextEncoder().encode(['MSH|^~\\&|LT|PFT|PFTIS|H|20261125||ORU^R01|M1|P|2.4', 'PID|1||P1', 'ORC|RE|SQ1|A1', 'OBX|1|NM|FEV1^FEV1||2.31|L||N|||F', 'OBX|2|NM|FEV1_FVC^FEV1/FVC||71.5|%||N|||F', 'OBX|3|FT|INTERP^结论||轻度阻塞性通气功能障碍||||||F'].join('\r')), 3000],
     ['GDT 6302 (a request, not a result)', (() => { const r = writeGdtRequest({ accessionNumber: 'A1', requestNo: 'S', patientId: 'P', name: '张三', sex: 'male', birthDate: '1960-01-01', visitType: 'outpatient', items: [{ code: 'F', name: '肺通气', test: 'spirometry' }], scheduledAt: new Date() }, { receiverId: 'D', senderId: 'P' }); return r.ok ? r.value : new Uint8Array(); })(), 1000],
     ...(existsSync(samplePath) ? ([['the real ndd export', new Uint8Array(readFileSync(samplePath)), 200]] as Array<[string, Uint8Array, number]>) : []),
   ];

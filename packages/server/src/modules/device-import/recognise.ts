@@ -1,11 +1,14 @@
 import { readGdtExamResult } from '@pftis/formats/gdt/result';
+import { readOru } from '@pftis/formats/hl7/oru';
 import { readNddEasyOneXml } from '@pftis/formats/ndd-easyone/reader';
 
 /** A device result in one shape, whatever the device wrote. */
 export interface DeviceResult {
-  format: 'ndd_xml' | 'gdt';
-  /** Accession numbers the device echoed back (ndd OrderID, GDT 8413): the surest way to the exam. */
+  format: 'ndd_xml' | 'gdt' | 'hl7';
+  /** Accession numbers the device echoed back (ndd OrderID, GDT 8413, HL7 filler number): the surest way to the exam. */
   accessionNo: string | null;
+  /** The HIS order number (申请单号) where the message carries it (HL7 placer number). */
+  requestNo?: string | null;
   /** The HIS patient id the device knows the patient by (ndd Patient ID, GDT 3000). */
   patientId: string | null;
   testType: string | null;
@@ -79,6 +82,27 @@ export function recognise(bytes: Uint8Array, options: { gdtEncoding?: 'gbk' | 'g
         qualityGrade: null,
         deviceSerial: null,
         measurements: r.measurements.map((m) => ({ param: PARAMS[m.testId] ?? null, deviceParam: m.testId, stage: 'pre', value: m.value, rawValue: m.rawValue, unit: m.unit, predicted: null, lln: m.lowerLimit })),
+      },
+    };
+  }
+  if (format === 'hl7') {
+    const parsed = readOru(bytes);
+    if (!parsed.ok) return { ok: false, reason: `HL7: ${parsed.reason}`, format };
+    const r = parsed.value;
+    return {
+      ok: true,
+      value: {
+        format,
+        accessionNo: r.fillerOrderNo,
+        requestNo: r.placerOrderNo,
+        patientId: r.patientId,
+        testType: null,
+        measuredAt: r.observations.find((o) => o.observedAt)?.observedAt ?? null,
+        qualityGrade: null,
+        deviceSerial: null,
+        measurements: r.observations
+          .filter((o) => o.kind !== 'text')
+          .map((o) => ({ param: o.kind === 'measured' ? o.param : null, deviceParam: o.code, stage: o.stage, value: o.value, rawValue: o.rawValue, unit: o.unit || null, predicted: null, lln: null })),
       },
     };
   }
