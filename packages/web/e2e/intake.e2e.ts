@@ -3,7 +3,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, signIn, startHarness } from './harness.ts';
+import { type Harness, signIn, startHarness, switchCampus } from './harness.ts';
 
 interface ScanReply {
   patient: { hisPatientId: string; name: string };
@@ -18,9 +18,7 @@ beforeAll(async () => {
   // The technician's page, at the main campus where the GDT device 肺功能仪 1 号 stands.
   page = await harness.newPage();
   await signIn(page, 'tech');
-  await page.getByTestId('campus-switcher').click();
-  await page.locator('.ant-select-item-option[title="本部院区"]').click();
-  await page.getByTestId('campus-switcher').filter({ hasText: '本部院区' }).waitFor();
+  await switchCampus(page, '本部院区');
 });
 
 afterAll(async () => {
@@ -87,8 +85,11 @@ describe('登记: scan, Enter, Enter', () => {
     expect(await patientCard.isVisible()).toBe(false);
     await scanBoxFocused();
 
-    const gdtFile = path.join(harness.dataDir, 'devices', 'MAIN-1', `${accessionNo}.gdt`);
-    const fields = gdtFields(await until(() => readFile(gdtFile), gdtFile));
+    // The demo device takes its worklist files into done/ as soon as it sees them: look in both places.
+    const worklistFolder = path.join(harness.dataDir, 'devices', 'MAIN-1');
+    const gdtFile = `${accessionNo}.gdt`;
+    const bytes = await until(() => readFile(path.join(worklistFolder, gdtFile)).catch(() => readFile(path.join(worklistFolder, 'done', gdtFile))), gdtFile);
+    const fields = gdtFields(bytes);
     expect(fields).toContainEqual({ field: '8000', content: '6302' });
     expect(fields).toContainEqual({ field: '3000', content: scan.patient.hisPatientId });
 
