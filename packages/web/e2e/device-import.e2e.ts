@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, signIn, startHarness } from './harness.ts';
+import { type Harness, signIn, startHarness, switchCampus } from './harness.ts';
 
 let harness: Harness;
 let page: Page;
@@ -9,9 +9,7 @@ beforeAll(async () => {
   harness = await startHarness();
   page = await harness.newPage();
   await signIn(page, 'tech');
-  await page.getByTestId('campus-switcher').click();
-  await page.locator('.ant-select-item-option[title="本部院区"]').click();
-  await page.getByTestId('campus-switcher').filter({ hasText: '本部院区' }).waitFor();
+  await switchCampus(page, '本部院区');
 });
 
 afterAll(async () => {

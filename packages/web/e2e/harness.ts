@@ -89,6 +89,13 @@ export async function signOut(page: Page): Promise<void> {
   await page.getByTestId('login-username').waitFor();
 }
 
+/** Switches the working campus (院区) in the header, as a user would. */
+export async function switchCampus(page: Page, campusName: string): Promise<void> {
+  await page.getByTestId('campus-switcher').click();
+  await page.locator(`.ant-select-item-option[title="${campusName}"]`).click();
+  await page.getByTestId('campus-switcher').filter({ hasText: campusName }).waitFor();
+}
+
 export function sideMenuLabels(page: Page): Promise<string[]> {
   return page.locator('[data-testid="side-menu"] [data-testid^="menu-"]').allInnerTexts();
 }

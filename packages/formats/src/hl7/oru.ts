@@ -57,7 +57,7 @@ export function decodeHl7(bytes: Uint8Array): string {
   }
 }
 
-function classify(code: string, text: string, system: string, unit: string): Pick<OruObservation, 'param' | 'stage' | 'kind'> {
+function classify(code: string, text: string, system: string): Pick<OruObservation, 'param' | 'stage' | 'kind'> {
   const post = /_POST$|post|po rozkurczu|舒张后/i.test(`${code} ${text}`) ? 'post' : 'pre';
   if (/^LN$/i.test(system)) {
     if (LOINC_PERCENT_PREDICTED.has(code)) return { param: null, stage: post, kind: 'percent-predicted' };
@@ -66,7 +66,6 @@ function classify(code: string, text: string, system: string, unit: string): Pic
   const base = code.toUpperCase().replace(/_(PRE|POST)$/, '');
   if (/_PRED$/.test(base) || /% ?pred/i.test(text)) return { param: null, stage: post, kind: 'percent-predicted' };
   if (/CHANGE|ZMIANA/.test(base)) return { param: null, stage: 'post', kind: 'change' };
-  void unit;
   return { param: LOCAL[base] ?? null, stage: post, kind: 'measured' };
 }
 
@@ -99,7 +98,7 @@ export function readOru(input: string | Uint8Array): ParseResult<OruResult> {
     }
     const unit = (f[6] ?? '').split(component)[0] ?? '';
     const number = Number(rawValue.replace(',', '.'));
-    const classified = classify(code, label, system, unit);
+    const classified = classify(code, label, system);
     // Ratios arrive as percent (83.6 %) from many systems; the clinical core keeps them as fractions.
     const value = Number.isFinite(number) && rawValue.trim() !== '' ? (classified.param === 'FEV1FVC' && unit === '%' ? number / 100 : number) : null;
     observations.push({ setId: f[1] ?? '', valueType, code, text: label.split('&')[0] ?? label, codingSystem: system, ...classified, value, rawValue, unit: classified.param === 'FEV1FVC' && unit === '%' ? '' : unit, referenceRange: f[7] ?? '', abnormalFlag: f[8] ?? '', observedAt: f[14] || null });

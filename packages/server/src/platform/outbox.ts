@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/types.js';
+import { createPoller } from './poller.js';
 
 export interface OutboxMessage {
   topic: string;
@@ -96,24 +97,15 @@ export function createOutboxWorker({ db, handlers, now = () => new Date(), maxAt
     return claimed.length;
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
+  const poller = createPoller(() => runOnce(), onError);
   return {
     runOnce,
     /** Drains everything due now (tests, and the manual "send now"). */
     async drain() {
       while ((await runOnce()) > 0);
     },
-    start(intervalMs = 1000) {
-      timer = setInterval(() => {
-        running = running.then(() => runOnce()).catch((error) => onError?.(error));
-      }, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
+    start: (intervalMs = 1000) => poller.start(intervalMs),
+    stop: () => poller.stop(),
   };
 }
 

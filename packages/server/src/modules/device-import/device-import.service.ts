@@ -4,7 +4,7 @@ import { type AuditActor, recordAudit } from '../../platform/audit.js';
 import { sha256Hex, sm3Hex } from '../../platform/crypto.js';
 import { AppError, NotFound } from '../../platform/errors.js';
 import type { FileStore } from '../../platform/files.js';
-import { beijingDate } from '../exams/module.js';
+import { hospitalDate } from '../../platform/hospital-time.js';
 import { type DeviceResult, recognise } from './recognise.js';
 
 export interface Incoming {
@@ -43,7 +43,7 @@ export function createDeviceImportService({ db, files, now = () => new Date() }:
       await recordAudit(trx, actor, { action: 'device-file.received', entityType: 'raw_file', entityId: inserted.id, campusId: incoming.campusId ?? null, detail: { sha256, name: incoming.originalName, source: incoming.source } }, now());
       return inserted;
     });
-    const status = await process(actor, id);
+    const status = await parseAndBind(actor, id);
     return { fileId: id, status, duplicate: false };
   }
 
@@ -58,7 +58,7 @@ export function createDeviceImportService({ db, files, now = () => new Date() }:
     }
     if (!result.patientId) return null;
     // The patient's open exams of the test day; only an unambiguous one is bound automatically.
-    const day = result.measuredAt && /^\d{4}-\d{2}-\d{2}/.test(result.measuredAt) ? result.measuredAt.slice(0, 10) : beijingDate(now());
+    const day = result.measuredAt && /^\d{4}-\d{2}-\d{2}/.test(result.measuredAt) ? result.measuredAt.slice(0, 10) : hospitalDate(now());
     const candidates = await trx
       .selectFrom('exam')
       .innerJoin('patient', 'patient.id', 'exam.patientId')
@@ -75,7 +75,7 @@ export function createDeviceImportService({ db, files, now = () => new Date() }:
   }
 
   /** Parses and binds a stored file (again): after a template fix, or with the exam a person chose. */
-  async function process(actor: AuditActor, fileId: string, chosenExamId?: string): Promise<RawFileStatus> {
+  async function parseAndBind(actor: AuditActor, fileId: string, chosenExamId?: string): Promise<RawFileStatus> {
     const file = await db.selectFrom('rawFile').selectAll().where('id', '=', fileId).executeTakeFirst();
     if (!file) throw new NotFound('raw file', fileId);
     if (file.status === 'imported') return 'imported';
@@ -121,7 +121,7 @@ export function createDeviceImportService({ db, files, now = () => new Date() }:
     const file = await db.selectFrom('rawFile').select('status').where('id', '=', fileId).executeTakeFirst();
     if (!file) throw new NotFound('raw file', fileId);
     if (file.status === 'imported') throw new AppError({ code: 'device-import.already-imported', status: 409, title: '该文件已导入，不能重复绑定' });
-    return { status: await process(actor, fileId, examId) };
+    return { status: await parseAndBind(actor, fileId, examId) };
   }
 
   function list(q: { status?: RawFileStatus; limit: number }) {
@@ -141,5 +141,5 @@ export function createDeviceImportService({ db, files, now = () => new Date() }:
       .execute();
   }
 
-  return { receive, process, bind, list, measurements };
+  return { receive, parseAndBind, bind, list, measurements };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { systemActor } from '../../platform/audit.js';
+import { createPoller } from '../../platform/poller.js';
 import type { DeviceImportService } from './device-import.service.js';
 
 /**
@@ -44,19 +45,10 @@ export function createFolderWatcher({ db, imports, onError }: { db: Kysely<DB>; 
     return taken;
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
+  const poller = createPoller(pollOnce, onError);
   return {
     pollOnce,
-    start(intervalMs = 2000) {
-      timer = setInterval(() => {
-        running = running.then(pollOnce).catch((error) => onError?.(error));
-      }, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
+    start: (intervalMs = 2000) => poller.start(intervalMs),
+    stop: () => poller.stop(),
   };
 }

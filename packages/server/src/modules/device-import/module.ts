@@ -25,7 +25,7 @@ export function deviceImportRoutes(app: FastifyInstance, imports: DeviceImportSe
     imports.list(req.query),
   );
   route(app, { method: 'POST', url: '/api/device-import/files/:id/reprocess', access: 'device.import', summary: 'Parse and bind a stored file again', tags, params: IdParams, response: z.object({ status: Status }) }, async (req) => ({
-    status: await imports.process(actorRef(actorOf(req)), req.params.id),
+    status: await imports.parseAndBind(actorRef(actorOf(req)), req.params.id),
   }));
   route(app, { method: 'POST', url: '/api/device-import/files/:id/bind', access: 'device.import', summary: 'Bind an unmatched file to an exam', tags, params: IdParams, body: z.object({ examId: z.uuid('检查编号格式不正确') }), response: z.object({ status: Status }) }, (req) =>
     imports.bind(actorRef(actorOf(req)), req.params.id, req.body.examId),

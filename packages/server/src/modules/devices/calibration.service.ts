@@ -6,6 +6,7 @@ import { type AuditActor, recordAudit } from '../../platform/audit.js';
 import { sha256Hex } from '../../platform/crypto.js';
 import { NotFound } from '../../platform/errors.js';
 import type { FileStore } from '../../platform/files.js';
+import { hospitalDate } from '../../platform/hospital-time.js';
 import { readSetting, writeSetting } from '../../platform/settings.js';
 
 export const QC_POLICY_KEY = 'qc.policy';
@@ -37,8 +38,6 @@ export interface CheckInput {
   fvcL?: number;
   notes?: string;
 }
-
-const beijingDay = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 export type CalibrationService = ReturnType<typeof createCalibrationService>;
 
@@ -91,7 +90,7 @@ export function createCalibrationService({ db, files, now = () => new Date() }: 
           campusId: device.campusId,
           kind: input.kind,
           performedAt,
-          checkDate: beijingDay(performedAt),
+          checkDate: hospitalDate(performedAt),
           performedBy: actor.userId,
           operatorName: actor.name,
           syringeVolumeL: input.syringeVolumeL ?? null,
@@ -143,7 +142,7 @@ export function createCalibrationService({ db, files, now = () => new Date() }: 
       .select('passed')
       .where('deviceId', '=', deviceId)
       .where('kind', 'in', ['volume_check', 'calibration'])
-      .where('checkDate', '=', beijingDay(now()))
+      .where('checkDate', '=', hospitalDate(now()))
       .execute();
     return checks.some((c) => c.passed) ? 'passed' : checks.length ? 'failed' : 'missing';
   }

@@ -106,12 +106,14 @@ export const RegisterReply = z.object({
 export const ManualReply = z.object({ examId: z.string(), accessionNo: z.string(), created: z.boolean() });
 export const ReconcileReply = z.object({ reconciled: z.number(), waiting: z.number() });
 
+const ExamStatus = z.enum(['registered', 'in_progress', 'results', 'draft', 'pending_review', 'approved', 'delivered', 'cancelled']);
+
 export const WorklistQuery = z.object({
   date: z.iso.date('日期格式应为 YYYY-MM-DD').optional(),
   campusId: z.uuid().optional(),
   deviceId: z.uuid().optional(),
   room: z.string().trim().max(40).optional(),
-  status: z.enum(['registered', 'in_progress', 'results', 'draft', 'pending_review', 'approved', 'delivered', 'cancelled']).optional(),
+  status: ExamStatus.optional(),
 });
 
 export const WorklistReply = z.array(
@@ -125,7 +127,7 @@ export const WorklistReply = z.array(
     visitSerialNo: z.string().nullable(),
     ward: z.string().nullable(),
     bed: z.string().nullable(),
-    status: z.string(),
+    status: ExamStatus,
     hisVerified: z.boolean(),
     room: z.string().nullable(),
     registeredAt: z.string(),
@@ -138,6 +140,6 @@ export const WorklistReply = z.array(
     age: z.string(),
     deviceId: z.string().nullable(),
     deviceName: z.string().nullable(),
-    dispatch: z.object({ status: z.string(), attempts: z.number(), lastError: z.string().nullable() }).nullable(),
+    dispatch: z.object({ status: z.enum(['pending', 'done', 'failed']), attempts: z.number(), lastError: z.string().nullable() }).nullable(),
   }),
 );

@@ -3,6 +3,7 @@ import type { DB, ExamStatus } from '../../db/types.js';
 import type { Actor } from '../../platform/access.js';
 import { recordAudit } from '../../platform/audit.js';
 import { NotFound } from '../../platform/errors.js';
+import { hospitalDate } from '../../platform/hospital-time.js';
 import { enqueue, outboxState } from '../../platform/outbox.js';
 import { readSetting, writeSetting } from '../../platform/settings.js';
 import { actorRef } from '../auth/auth.service.js';
@@ -56,8 +57,6 @@ export function testKindOf(itemName: string): string {
   if (/容量|体积描记|残气/.test(itemName)) return 'lung_volumes';
   return 'spirometry';
 }
-
-export const beijingDate = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 export type ExamsService = ReturnType<typeof createExamsService>;
 
@@ -118,7 +117,7 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
   /** A scanned code → the patient's card and pending lung-function orders, fresh from the HIS. */
   async function scan(actor: Actor, code: string) {
     const kind = classifyScan(code, await scanPatterns());
-    const today = beijingDate(now());
+    const today = hospitalDate(now());
     let patient: (PatientFacts & { hisPatientId: string }) | null;
     let orders: HisOrder[];
     if (kind === 'requestNo') {
@@ -199,7 +198,7 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
     }
     const patient = await hisPatient('patient.by-his-id', orders[0]!.hisPatientId);
     if (!patient) throw patientNotFound();
-    const today = beijingDate(now());
+    const today = hospitalDate(now());
     const warnings = input.deviceId ? await qcWarnings(input.deviceId) : [];
 
     return db.transaction().execute(async (trx) => {
@@ -256,7 +255,7 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
   async function registerManually(actor: Actor, input: { patient: PatientFacts; requestNo?: string; itemName: string; visitType: HisOrder['visitType']; visitSerialNo?: string } & Measurements) {
     const campusId = actor.campusId;
     if (!campusId) throw noCampus();
-    const today = beijingDate(now());
+    const today = hospitalDate(now());
     return db.transaction().execute(async (trx) => {
       const device = await checkDevice(trx, input.deviceId, campusId);
       if (input.requestNo) {
@@ -331,7 +330,7 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
         'exam.status', 'exam.hisVerified', 'exam.room', 'exam.registeredAt', 'exam.campusId', 'exam.heightCm', 'exam.weightKg',
         'patient.name as patientName', 'patient.sex', 'patient.birthDate', 'device.id as deviceId', 'device.name as deviceName',
       ])
-      .where('exam.examDate', '=', q.date ?? beijingDate(now()))
+      .where('exam.examDate', '=', q.date ?? hospitalDate(now()))
       .orderBy('exam.registeredAt', 'desc');
     if (q.campusId) query = query.where('exam.campusId', '=', q.campusId);
     if (q.deviceId) query = query.where('exam.deviceId', '=', q.deviceId);
@@ -346,7 +345,7 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
       return {
         ...r,
         registeredAt: r.registeredAt.toISOString(),
-        age: ageAt(r.birthDate, beijingDate(r.registeredAt)).label,
+        age: ageAt(r.birthDate, hospitalDate(r.registeredAt)).label,
         dispatch: d ? { status: d.status, attempts: d.attempts, lastError: d.lastError } : null,
       };
     });

@@ -6,7 +6,7 @@ import { actorRef } from '../auth/auth.service.js';
 import * as s from './exams.schemas.js';
 import type { ExamsService } from './exams.service.js';
 
-export { createExamsService, classifyScan, beijingDate, type ExamsService } from './exams.service.js';
+export { createExamsService, classifyScan, type ExamsService } from './exams.service.js';
 export { createPatientStore, type PatientStore } from './patients.js';
 
 /** 登记 (scan intake) and 今日工作列表. */

@@ -1,14 +1,15 @@
 import { type Kysely, sql } from 'kysely';
+import { z } from 'zod';
 import type { DB } from '../../db/types.js';
 import { type AuditActor, recordAudit } from '../../platform/audit.js';
 import { AppError, NotFound } from '../../platform/errors.js';
+import { hospitalWallClock } from '../../platform/hospital-time.js';
+import { PermanentFailure } from '../../platform/outbox.js';
+import { readSetting, writeSetting } from '../../platform/settings.js';
 import { createHisDriver, type HisConnection, HisQueryFailed, type Row } from './drivers.js';
 import { lineDiff } from './line-diff.js';
 import { type Mapping, MappingSchema, mapRows, type Problem } from './mapping.js';
 import { checkSelectOnly, checkWriteBack } from './sql-guard.js';
-import { z } from 'zod';
-import { PermanentFailure } from '../../platform/outbox.js';
-import { readSetting, writeSetting } from '../../platform/settings.js';
 
 export const WRITE_BACK_KEY = 'his.writeBack';
 
@@ -21,9 +22,6 @@ export const WriteBackSchema = z.object({
   timeoutMs: z.number().int().min(100).max(60_000).default(5000),
 });
 export type WriteBack = z.infer<typeof WriteBackSchema>;
-
-/** A naive wall-clock time in the hospital's zone, as HIS tables store it. */
-const hospitalTime = (iso: string) => new Date(new Date(iso).getTime() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 
 /** The lookups intake needs; each is one configured view definition (接口视图). */
 export const lookupCodes = [
@@ -262,7 +260,7 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
     if (!guard.ok) throw new PermanentFailure(`write-back statement refused: ${guard.reason}`);
     const code = config.codes[payload.status];
     if (code === undefined) throw new PermanentFailure(`no HIS code configured for status ${payload.status}`);
-    const values: Record<string, unknown> = { requestNo: payload.requestNo, status: code, changedAt: hospitalTime(payload.changedAt) };
+    const values: Record<string, unknown> = { requestNo: payload.requestNo, status: code, changedAt: hospitalWallClock(new Date(payload.changedAt)) };
     const changed = await driver.execute(config.sql, Object.fromEntries(guard.params.map((p) => [p, values[p]])), config.timeoutMs);
     if (changed === 0) throw new PermanentFailure(`HIS has no order ${payload.requestNo} to update`);
     return `HIS order ${payload.requestNo} set to ${code} (${changed} row)`;

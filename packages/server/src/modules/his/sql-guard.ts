@@ -20,13 +20,9 @@ const parser = new sqlParser.Parser();
  */
 export function checkSelectOnly(sql: string, dialect: HisSqlDialect): GuardResult {
   const params = namedParameters(sql);
-  let ast: unknown;
-  try {
-    ast = parser.astify(sql, { database: dialect === 'mysql' ? 'MariaDB' : 'PostgresQL' });
-  } catch (error) {
-    return { ok: false, reason: `SQL 无法解析，只允许单条 SELECT 语句（${firstLine((error as Error).message)}）` };
-  }
-  const statements = Array.isArray(ast) ? ast : [ast];
+  const parsed = parseStatements(sql, dialect);
+  if (!parsed.ok) return { ok: false, reason: `SQL 无法解析，只允许单条 SELECT 语句（${parsed.error}）` };
+  const { statements } = parsed;
   if (statements.length !== 1) return { ok: false, reason: '只允许一条 SELECT 语句，不能用分号连接多条语句' };
   const statement = statements[0] as { type?: string };
   if (statement.type !== 'select') return { ok: false, reason: `只允许 SELECT 语句，不允许 ${String(statement.type).toUpperCase()}` };
@@ -68,20 +64,23 @@ function functionName(n: Record<string, unknown>): string {
 /** The status write-back must be exactly one UPDATE or INSERT; nothing else may reach the HIS. */
 export function checkWriteBack(sql: string, dialect: HisSqlDialect): GuardResult {
   const params = namedParameters(sql);
-  let ast: unknown;
-  try {
-    ast = parser.astify(sql, { database: dialect === 'mysql' ? 'MariaDB' : 'PostgresQL' });
-  } catch (error) {
-    return { ok: false, reason: `SQL 无法解析（${firstLine((error as Error).message)}）` };
-  }
-  const statements = Array.isArray(ast) ? ast : [ast];
+  const parsed = parseStatements(sql, dialect);
+  if (!parsed.ok) return { ok: false, reason: `SQL 无法解析（${parsed.error}）` };
+  const { statements } = parsed;
   if (statements.length !== 1) return { ok: false, reason: '只允许一条 UPDATE 或 INSERT 语句' };
   const type = String((statements[0] as { type?: string }).type);
   if (type !== 'update' && type !== 'insert') return { ok: false, reason: `状态回写只允许 UPDATE 或 INSERT，不允许 ${type.toUpperCase()}` };
   return { ok: true, params };
 }
 
-const firstLine = (text: string) => text.split('\n')[0]!.slice(0, 120);
+function parseStatements(sql: string, dialect: HisSqlDialect): { ok: true; statements: unknown[] } | { ok: false; error: string } {
+  try {
+    const ast: unknown = parser.astify(sql, { database: dialect === 'mysql' ? 'MariaDB' : 'PostgresQL' });
+    return { ok: true, statements: Array.isArray(ast) ? ast : [ast] };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message.split('\n')[0]!.slice(0, 120) };
+  }
+}
 
 /**
  * Named parameters (`:cardNo`) in order of appearance, skipping string literals, quoted identifiers,
