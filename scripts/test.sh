@@ -6,12 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 chromium_bin="${PFTIS_CHROMIUM:-/usr/bin/chromium}"
-if [ ! -x "$chromium_bin" ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+# poppler-utils: pdfsig and pdftotext check the signed report PDFs.
+if [ ! -x "$chromium_bin" ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" || ! command -v pdfsig >/dev/null; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "Installing chromium and fonts-noto-cjk for the browser tests (apt-get)…"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+    echo "Installing chromium, fonts-noto-cjk and poppler-utils for the browser and PDF tests (apt-get)…"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null
   else
-    echo "The browser tests need Chromium at $chromium_bin and a CJK font: apt-get install chromium fonts-noto-cjk (as root), or set PFTIS_CHROMIUM." >&2
+    echo "The browser tests need Chromium at $chromium_bin and a CJK font: apt-get install chromium fonts-noto-cjk poppler-utils (as root), or set PFTIS_CHROMIUM." >&2
     exit 1
   fi
 fi
