@@ -1,7 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 
 // The database as the application sees it (camelCase through Kysely's CamelCasePlugin).
-// Kept by hand beside the migrations; db/schema.int.test.ts checks it against the migrated database.
+// Kept by hand beside the migrations; the integration tests exercise every table through it.
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json = ColumnType<unknown, string | null, string | null>;
@@ -314,6 +314,107 @@ export interface CalibrationTable {
   createdAt: Generated<Date>;
 }
 
+export interface TrialCurveTable {
+  id: Generated<number>;
+  setId: string;
+  stage: 'pre' | 'post';
+  number: number;
+  accepted: boolean | null;
+  sampleIntervalS: number;
+  timeZeroOffsetS: number | null;
+  flowLps: number[];
+  volumeL: number[];
+}
+
+export type SigningAlgorithm = 'rsa' | 'sm2';
+
+export interface SigningCaTable {
+  id: Generated<string>;
+  algorithm: SigningAlgorithm;
+  subject: string;
+  certificatePem: string;
+  privateKeySealed: string;
+  active: Generated<boolean>;
+  createdAt: Generated<Date>;
+}
+
+export interface UserSignatureTable {
+  userId: string;
+  imagePng: Uint8Array | null;
+  algorithm: SigningAlgorithm | null;
+  source: 'department_ca' | 'pkcs12' | null;
+  certificatePem: string | null;
+  chainPem: Generated<string>;
+  privateKeySealed: string | null;
+  subject: string | null;
+  serial: string | null;
+  notAfter: Date | null;
+  updatedAt: Timestamp;
+}
+
+export interface PhraseTable {
+  id: Generated<string>;
+  ownerId: string | null;
+  category: Generated<string>;
+  text: string;
+  sort: Generated<number>;
+  createdAt: Generated<Date>;
+}
+
+export interface ReportTable {
+  id: Generated<string>;
+  examId: string;
+  campusId: string;
+  currentVersion: Generated<number>;
+  createdAt: Generated<Date>;
+}
+
+export type ReportStatus = 'draft' | 'pending' | 'approved' | 'superseded';
+
+export interface ReportVersionTable {
+  reportId: string;
+  version: number;
+  status: Generated<ReportStatus>;
+  submission: Generated<number>;
+  chain: ColumnType<unknown, string | undefined, string>;
+  approvedLevels: Generated<number>;
+  content: ColumnType<unknown, string, string>;
+  conclusionText: Generated<string>;
+  pattern: string | null;
+  severity: string | null;
+  bdr: 'positive' | 'negative' | null;
+  authorId: string | null;
+  authorName: string;
+  submittedBy: string | null;
+  submittedAt: Date | null;
+  returnedComment: string | null;
+  correctionReason: string | null;
+  approvedAt: Date | null;
+  signerId: string | null;
+  signatureAlgorithm: string | null;
+  finalSha256: string | null;
+  finalSm3: string | null;
+  verificationCode: string | null;
+  printCount: Generated<number>;
+  createdAt: Generated<Date>;
+  updatedAt: Timestamp;
+}
+
+export type ReviewAction = 'submit' | 'approve' | 'return' | 'correct' | 'print';
+
+export interface ReviewStepTable {
+  id: Generated<number>;
+  reportId: string;
+  version: number;
+  submission: number;
+  action: ReviewAction;
+  level: number | null;
+  actorId: string | null;
+  actorName: string;
+  comment: string | null;
+  at: Date;
+}
+
 export interface DB {
   campus: CampusTable;
   department: DepartmentTable;
@@ -338,4 +439,11 @@ export interface DB {
   measurementSet: MeasurementSetTable;
   measurement: MeasurementTable;
   calibration: CalibrationTable;
+  trialCurve: TrialCurveTable;
+  signingCa: SigningCaTable;
+  userSignature: UserSignatureTable;
+  phrase: PhraseTable;
+  report: ReportTable;
+  reportVersion: ReportVersionTable;
+  reviewStep: ReviewStepTable;
 }

@@ -5,6 +5,7 @@ import * as exams from './202611251500_exams.js';
 import * as deviceImport from './202611251600_device_import.js';
 import * as deviceResultFolder from './202611251700_device_result_folder.js';
 import * as calibration from './202611251800_calibration.js';
+import * as reports from './202611251900_reports.js';
 
 /** Every migration, in the order it runs. Append only; never edit or reorder a released entry. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '202611251600_device_import': deviceImport,
   '202611251700_device_result_folder': deviceResultFolder,
   '202611251800_calibration': calibration,
+  '202611251900_reports': reports,
 };

@@ -108,6 +108,9 @@ export function createDeviceImportService({ db, files, now = () => new Date() }:
           .values(result.measurements.map((m) => ({ setId: set.id, param: m.param, deviceParam: m.deviceParam, stage: m.stage, value: m.value, rawValue: m.rawValue, unit: m.unit, devicePredicted: m.predicted, deviceLln: m.lln })))
           .execute();
       }
+      if (result.trials.length) {
+        await trx.insertInto('trialCurve').values(result.trials.map((t) => ({ setId: set.id, ...t }))).execute();
+      }
       if (exam.status === 'registered' || exam.status === 'in_progress') {
         await trx.updateTable('exam').set({ status: 'results', updatedAt: now() }).where('id', '=', exam.id).execute();
       }

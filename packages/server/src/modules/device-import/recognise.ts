@@ -16,6 +16,18 @@ export interface DeviceResult {
   qualityGrade: string | null;
   deviceSerial: string | null;
   measurements: Array<{ param: string | null; deviceParam: string; stage: 'pre' | 'post'; value: number | null; rawValue: string | null; unit: string | null; predicted: number | null; lln: number | null }>;
+  /** Forced expirations with raw flow and volume samples, where the device sends them. */
+  trials: DeviceTrial[];
+}
+
+export interface DeviceTrial {
+  stage: 'pre' | 'post';
+  number: number;
+  accepted: boolean | null;
+  sampleIntervalS: number;
+  timeZeroOffsetS: number | null;
+  flowLps: number[];
+  volumeL: number[];
 }
 
 export type Recognised = { ok: true; value: DeviceResult } | { ok: false; reason: string; format: string };
@@ -64,6 +76,11 @@ export function recognise(bytes: Uint8Array, options: { gdtEncoding?: 'gbk' | 'g
         qualityGrade: test.qualityGrade,
         deviceSerial: test.device.serialNumber,
         measurements: test.bestValues.map((p) => ({ param: PARAMS[p.id] ?? null, deviceParam: p.id, stage: 'pre', value: p.value, rawValue: p.value === null ? null : String(p.value), unit: p.unit || null, predicted: p.predicted, lln: p.lln })),
+        trials: test.trials.flatMap((t, i): DeviceTrial[] =>
+          t.flow && t.volume && t.flow.samples.length > 1 && t.flow.samples.length === t.volume.samples.length
+            ? [{ stage: 'pre', number: t.number ?? i + 1, accepted: t.accepted, sampleIntervalS: t.flow.samplingIntervalS, timeZeroOffsetS: t.flow.timeZeroOffsetS, flowLps: t.flow.samples, volumeL: t.volume.samples }]
+            : [],
+        ),
       },
     };
   }
@@ -82,6 +99,7 @@ export function recognise(bytes: Uint8Array, options: { gdtEncoding?: 'gbk' | 'g
         qualityGrade: null,
         deviceSerial: null,
         measurements: r.measurements.map((m) => ({ param: PARAMS[m.testId] ?? null, deviceParam: m.testId, stage: 'pre', value: m.value, rawValue: m.rawValue, unit: m.unit, predicted: null, lln: m.lowerLimit })),
+        trials: [],
       },
     };
   }
@@ -103,6 +121,7 @@ export function recognise(bytes: Uint8Array, options: { gdtEncoding?: 'gbk' | 'g
         measurements: r.observations
           .filter((o) => o.kind !== 'text')
           .map((o) => ({ param: o.kind === 'measured' ? o.param : null, deviceParam: o.code, stage: o.stage, value: o.value, rawValue: o.rawValue, unit: o.unit || null, predicted: null, lln: null })),
+        trials: [],
       },
     };
   }
