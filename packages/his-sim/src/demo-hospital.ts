@@ -53,3 +53,6 @@ export const demoUsers = [
 ] as const;
 
 export const DEMO_PASSWORD = 'Pftis@2026';
+
+/** The demo physicians' signing PIN (电子签名密码), asked on every approval. Demo data only. */
+export const DEMO_SIGNING_PIN = '123456';

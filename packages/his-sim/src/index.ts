@@ -1,4 +1,4 @@
-export { demoHospital, demoUsers, DEMO_PASSWORD, type DemoCampus } from './demo-hospital.js';
+export { demoHospital, demoUsers, DEMO_PASSWORD, DEMO_SIGNING_PIN, type DemoCampus } from './demo-hospital.js';
 export { openDemoHis, DEMO_PATIENTS, type DemoHis } from './demo-his.js';
 export { generateHisRows, generateDayOrders, beijingDay, type HisRows } from './his-db/generate.js';
 export { hisSchema, statusWriteBackSql, hisStatusCodes, pftItems, type HisDialect } from './his-db/schema.js';
@@ -8,3 +8,4 @@ export { createMysqlHis, type MysqlHis } from './mysql-his.js';
 export { createPostgresHis } from './postgres-his.js';
 export { createDeviceSimulator, type SimulatedDevice } from './device/simulator.js';
 export { seededRandom, type Random } from './random.js';
+export { nddTestResult, gdtExamResult, type SimulatedExam } from './device/results.js';

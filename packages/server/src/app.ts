@@ -12,6 +12,9 @@ import { calibrationRoutes, createCalibrationService, createDeviceDispatcher, cr
 import { createExamsService, createPatientStore, examRoutes } from './modules/exams/module.js';
 import { createHisService, type HisConnection, hisRoutes } from './modules/his/module.js';
 import { createOrgService, orgRoutes } from './modules/org/module.js';
+import { createReportsService, reportRoutes } from './modules/reports/module.js';
+import { renderReportPdf, renderPdfToJpg } from './modules/reports/render/index.js';
+import { createReviewService, createSignaturesService, reviewRoutes, signatureRoutes } from './modules/review/module.js';
 import { type RegisteredRoute, registerAccessControl } from './platform/access.js';
 import type { Config } from './platform/config.js';
 import { createHmac } from 'node:crypto';
@@ -33,17 +36,21 @@ export interface AppOptions {
   now?: () => Date;
 }
 
+const derivedKey = (secretKey: string, purpose: string) => createHmac('sm3', Buffer.from(secretKey, 'hex')).update(purpose).digest('hex');
+
 /** Creates every service once, by hand, with its dependencies. */
 export function createServices({ database, secretKey, config, his = null, now }: Omit<AppOptions, 'logger'>) {
   const db = database.db;
   const sealer = new Sm4Sealer(secretKey);
   const auth = createAuthService({ db, sealer, issuer: config.hospitalName, now });
   const hisService = createHisService({ db, connection: his, now });
-  const patients = createPatientStore(sealer, createHmac('sm3', Buffer.from(secretKey, 'hex')).update('pftis:id-number-hash').digest('hex'));
+  const patients = createPatientStore(sealer, derivedKey(secretKey, 'pftis:id-number-hash'));
   const dispatchToDevice = createDeviceDispatcher({ db, patients });
   const files = createFileStore(path.resolve(config.dataDir, 'files'));
   const deviceImport = createDeviceImportService({ db, files, now });
   const calibration = createCalibrationService({ db, files, now });
+  const reports = createReportsService({ db, hospitalName: config.hospitalName, now });
+  const signatures = createSignaturesService({ db, sealer, pepperHex: derivedKey(secretKey, 'pftis:signing-pepper'), hospitalName: config.hospitalName, now });
   return {
     auth,
     accounts: createAccountsService({ db, auth, now }),
@@ -54,6 +61,9 @@ export function createServices({ database, secretKey, config, his = null, now }:
     calibration,
     devices: createDevicesService({ db, now }),
     deviceImport,
+    reports,
+    signatures,
+    review: createReviewService({ db, reports, signatures, renderer: { pdf: renderReportPdf, jpg: renderPdfToJpg }, files, publicUrl: config.publicUrl, now }),
     /** Picks up device results from their folders; started by the server, polled directly by tests. */
     folderWatcher: createFolderWatcher({ db, imports: deviceImport }),
     /** Delivers everything queued for other systems; started by the server, drained by tests. */
@@ -116,6 +126,9 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   deviceRoutes(app, services.devices);
   deviceImportRoutes(app, services.deviceImport);
   calibrationRoutes(app, services.calibration);
+  reportRoutes(app, services.reports);
+  reviewRoutes(app, services.review, config.hospitalName);
+  signatureRoutes(app, services.signatures);
   app.addHook('onClose', async () => {
     await services.folderWatcher.stop();
     await services.outbox.stop();

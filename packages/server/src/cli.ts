@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { interpretCsv, refCsv } from '@pftis/clinical';
 import { recognise } from './modules/device-import/recognise.js';
+import { renderPdfToJpg } from './modules/reports/render/index.js';
 import { parseArgs } from 'node:util';
 import { createServices } from './app.js';
 import { DatabaseUnreachable, DataDirInUse } from './db/database.js';
@@ -21,6 +23,8 @@ const usage = `pftis — PFTIS command line
   pftis user lock <username>
   pftis user unlock <username>
   pftis audit verify                  check the audit log's SM3 hash chain
+  pftis render EXAM_ID --out FILE.pdf [--jpg DIR]
+                                      the exam's signed final report (or, before approval, a 草稿 draft)
   pftis parse FILE [--json]            what a device result file holds (format, ids, values), without importing it
   pftis ref --in FILE.csv --out FILE.csv          reference values (predicted, LLN, ULN, z, %pred) for many rows
   pftis interpret --in FILE.csv --out FILE.csv    interpret many exams (pattern, severity, BDR, narrative)
@@ -125,6 +129,24 @@ export async function main(argv: string[]): Promise<number> {
         }
         console.error(`audit chain BROKEN at entry ${verdict.brokenAtId} (${verdict.reason}); ${verdict.checked} entries before it verified`);
         return 3;
+      }
+      case 'render': {
+        const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, jpg: { type: 'string' } } });
+        if (!sub || (!values.out && !values.jpg)) throw new UsageError('render needs an EXAM_ID and --out FILE.pdf and/or --jpg DIR');
+        if (!/^[0-9a-f-]{36}$/i.test(sub)) throw new UsageError(`${sub} is not an exam id (a UUID)`);
+        return withServices(async ({ services, actor }) => {
+          const { final, version, pdf } = await services.review.exportForExam(actor, sub);
+          if (values.out) await writeFile(values.out, pdf);
+          if (values.jpg) {
+            await mkdir(values.jpg, { recursive: true });
+            const layout = await services.reports.layout();
+            const pages = await renderPdfToJpg(pdf, { dpi: layout.jpgDpi, quality: layout.jpgQuality });
+            for (const [i, page] of pages.entries()) await writeFile(path.join(values.jpg, `page-${i + 1}.jpg`), page);
+            console.log(`${pages.length} page(s) written to ${values.jpg}`);
+          }
+          console.log(final ? `version ${version}: signed final report${values.out ? ` written to ${values.out}` : ''}` : `version ${version} is not approved: DRAFT (watermarked 草稿)${values.out ? ` written to ${values.out}` : ''}`);
+          return 0;
+        });
       }
       case 'parse': {
         if (!sub) throw new UsageError('parse needs a FILE');

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createDeviceSimulator, type DemoHis, openDemoHis, type SimulatedDevice } from '@pftis/his-sim';
+import { createDeviceSimulator, DEMO_SIGNING_PIN, type DemoHis, openDemoHis, type SimulatedDevice } from '@pftis/his-sim';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { type Database, openPglite, openPostgres } from './db/database.js';
@@ -52,6 +52,7 @@ export async function startServer(config: Config, options: { logger?: boolean } 
         app.log.info('demo hospital seeded');
         console.log(`\n示范医院已创建 / Demo hospital created. Demo logins (password ${logins[0]!.password}):`);
         for (const l of logins) console.log(`  ${l.username.padEnd(10)} ${l.role}`);
+        console.log(`  医师审核签名密码 / physicians' signing PIN: ${DEMO_SIGNING_PIN}`);
       }
     }
     services.outbox.start();

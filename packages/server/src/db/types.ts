@@ -349,6 +349,8 @@ export interface UserSignatureTable {
   subject: string | null;
   serial: string | null;
   notAfter: Date | null;
+  failedPinAttempts: Generated<number>;
+  pinLockedUntil: Date | null;
   updatedAt: Timestamp;
 }
 

@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { DEMO_PASSWORD, demoHospital, demoUsers, statusWriteBackSql } from '@pftis/his-sim';
+import { DEMO_PASSWORD, DEMO_SIGNING_PIN, demoHospital, demoUsers, statusWriteBackSql } from '@pftis/his-sim';
 import type { Kysely } from 'kysely';
 import type { Services } from '../app.js';
 import type { DB } from '../db/types.js';
 import { systemActor } from '../platform/audit.js';
+import { demoSignaturePng } from './signature-image.js';
 
 export interface DemoLogin {
   username: string;
@@ -38,12 +39,18 @@ export async function seedDemo(db: Kysely<DB>, services: Services, dataDir: stri
   for (const user of demoUsers) {
     const role = roles.find((r) => r.code === user.role);
     if (!role) throw new Error(`demo role ${user.role} missing`);
-    await services.accounts.createUser(
+    const created = await services.accounts.createUser(
       actor,
       { username: user.username, displayName: user.displayName, password: DEMO_PASSWORD, roleIds: [role.id], campusIds: user.campuses.map((c) => campusIds.get(c)!) },
       { mustChangePassword: false },
     );
     logins.push({ username: user.username, password: DEMO_PASSWORD, role: role.name });
+    // The demo physicians can approve at once: a handwritten signature and an SM2 key from the department CA.
+    if (['reporting_physician', 'reviewing_physician', 'department_head'].includes(user.role)) {
+      const person = { id: created.id, displayName: user.displayName, username: user.username };
+      await services.signatures.setImage({ ...actor, userId: created.id }, demoSignaturePng(user.displayName));
+      await services.signatures.issueFor(actor, person, 'sm2', DEMO_SIGNING_PIN);
+    }
   }
   return logins;
 }

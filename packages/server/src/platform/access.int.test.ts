@@ -4,8 +4,12 @@ import { given, signIn } from '../test/given.js';
 import { backends, type TestApp, testApp } from '../test/harness.js';
 import { registerAccessControl } from './access.js';
 
-// The only routes anyone may call without signing in. A later issue adds the public report-verification page.
-const PUBLIC_ROUTES = ['POST /api/auth/login', 'GET /api/health', 'HEAD /api/health', 'GET /*', 'HEAD /*'];
+// The only routes anyone may call without signing in: sign-in, health, the web app, and report verification (which
+// shows no patient data) with the department CA certificate it is checked against.
+const PUBLIC_ROUTES = [
+  'POST /api/auth/login', 'GET /api/health', 'HEAD /api/health', 'GET /*', 'HEAD /*',
+  'GET /api/verify/:code', 'HEAD /api/verify/:code', 'POST /api/verify/:code', 'GET /api/signing/ca/:algorithm', 'HEAD /api/signing/ca/:algorithm',
+];
 
 describe.each(backends)('route access on %s', (kind) => {
   let t: TestApp;

@@ -21,6 +21,8 @@ const ConfigSchema = z.object({
   trustProxy: bool.default(false),
   webDist: z.string().optional(),
   hospitalName: z.string().default('PFTIS'),
+  /** The address patients and the HIS reach this server at: the QR code on each report points to <publicUrl>/verify/<code>. */
+  publicUrl: z.string().url().default('http://localhost:8080'),
   /** The HIS database with a read-only account: mysql://… (MySQL/MariaDB) or postgres://…. The demo uses its own. */
   hisUrl: z.string().regex(/^(mysql|mariadb|postgres|postgresql):\/\//, 'hisUrl must start with mysql:// or postgres://').optional(),
 });
@@ -40,6 +42,7 @@ const envNames: Record<string, string> = {
   trustProxy: 'PFTIS_TRUST_PROXY',
   webDist: 'PFTIS_WEB_DIST',
   hospitalName: 'PFTIS_HOSPITAL_NAME',
+  publicUrl: 'PFTIS_PUBLIC_URL',
   hisUrl: 'PFTIS_HIS_URL',
 };
 

@@ -41,6 +41,8 @@ const statements = [
      subject text,
      serial text,
      not_after timestamptz,
+     failed_pin_attempts integer not null default 0,
+     pin_locked_until timestamptz,
      updated_at timestamptz not null,
      check ((certificate_pem is null) = (private_key_sealed is null))
    )`,

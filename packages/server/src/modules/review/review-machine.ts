@@ -2,14 +2,14 @@
  * The tiered review of one report version as a pure state machine: who may do what, in which state, and what
  * follows. The service applies the outcome; the database re-checks the approval count (report_version_guard).
  */
-import type { Permission } from '../../platform/permission-catalog.js';
+export type ApprovePermission = 'report.approve.level1' | 'report.approve.level2' | 'report.approve.level3';
 
 export interface ChainLevel {
   /** 1-based position in the chain. */
   level: number;
   name: string;
   nameEn: string;
-  permission: Permission;
+  permission: string;
 }
 
 /** A lab's review chain. A level with `when` applies only to reports that meet one of its conditions. */
@@ -17,7 +17,7 @@ export interface ReviewPolicy {
   levels: Array<{
     name: string;
     nameEn: string;
-    permission: Permission;
+    permission: ApprovePermission;
     when?: { abnormal?: boolean; ageBelow?: number; authorRoles?: string[] };
   }>;
   /** The submitter of a version, and each approver, may not approve it again at a later level. */
