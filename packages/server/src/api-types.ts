@@ -6,6 +6,7 @@ import type * as deviceImport from './modules/device-import/device-import.schema
 import type * as devices from './modules/devices/devices.schemas.js';
 import type * as exams from './modules/exams/exams.schemas.js';
 import type * as org from './modules/org/org.schemas.js';
+import type * as review from './modules/review/review.schemas.js';
 
 export type CampusView = z.output<typeof org.CampusView>;
 export type DepartmentView = z.output<typeof org.DepartmentView>;
@@ -35,3 +36,38 @@ export type ReceivedFile = z.output<typeof deviceImport.Received>;
 export type ImportStatus = ReceivedFile['status'];
 export type ImportedFile = z.output<typeof deviceImport.FileList>[number];
 export type Measurement = z.output<typeof deviceImport.Measurements>[number];
+
+export type ReportWorkspace = z.output<typeof review.Workspace>;
+export type WorkspaceExam = ReportWorkspace['exam'];
+export type WorkspaceVersion = NonNullable<ReportWorkspace['version']>;
+export type ReportVersionStatus = WorkspaceVersion['status'];
+export type ReportContent = WorkspaceVersion['content'];
+export type ReportRow = ReportContent['rows'][number];
+export type ReportCurve = ReportWorkspace['curves'][number];
+export type ReviewStep = ReportWorkspace['steps'][number];
+export type PreviousExam = ReportWorkspace['previous'][number];
+export type ReviewChainLevel = z.output<typeof review.ChainLevel>;
+export type ReviewAllowed = NonNullable<ReportWorkspace['allowed']>;
+export type ConclusionInput = z.input<typeof review.ConclusionBody>;
+export type ReportPattern = NonNullable<ConclusionInput['pattern']>;
+export type ReportSeverity = NonNullable<ConclusionInput['severity']>;
+export type ReportCreated = z.output<typeof review.Created>;
+export type ApproveReply = z.output<typeof review.Approved>;
+export type ReviewQueue = z.output<typeof review.Queue>;
+export type ReviewQueueItem = ReviewQueue['items'][number];
+export type ReviewQueueLevel = ReviewQueue['levels'][number];
+export type Verification = z.output<typeof review.Verification>;
+export type SignatureStatus = z.output<typeof review.SignatureStatus>;
+export type SignatureIssue = z.input<typeof review.IssueBody>;
+export type SignatureImport = z.input<typeof review.ImportBody>;
+export type SigningAlgorithm = NonNullable<SignatureStatus['algorithm']>;
+
+/** One 常用语; mirrors the (unexported) `Phrase` schema of the report-phrases routes in modules/reports/module.ts. */
+export interface ReportPhrase {
+  id: string;
+  /** null: shared with the whole lab. */
+  ownerId: string | null;
+  category: string;
+  text: string;
+  sort: number;
+}

@@ -3,6 +3,7 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { SessionProvider, useSession } from './auth/SessionProvider.tsx';
 import { I18nProvider } from './i18n/I18nProvider.tsx';
 import { AppLayout } from './layout/AppLayout.tsx';
+import { APPROVE_PERMISSIONS } from './layout/navigation.tsx';
 import { NotFoundResult, RequirePermission } from './layout/results.tsx';
 import { DevicesPage } from './pages/admin/devices/DevicesPage.tsx';
 import { HisViewsPage } from './pages/admin/his-views/HisViewsPage.tsx';
@@ -16,6 +17,9 @@ import { DeviceImportPage } from './pages/device-import/DeviceImportPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';
 import { IntakePage } from './pages/intake/IntakePage.tsx';
 import { ProfilePage } from './pages/profile/ProfilePage.tsx';
+import { ReportWorkspacePage } from './pages/report/ReportWorkspacePage.tsx';
+import { ReviewQueuePage } from './pages/review/ReviewQueuePage.tsx';
+import { VerifyPage } from './pages/verify/VerifyPage.tsx';
 import { WorklistPage } from './pages/worklist/WorklistPage.tsx';
 
 export function App() {
@@ -26,11 +30,15 @@ export function App() {
           <BrowserRouter>
             <Routes>
               <Route path="/login" element={<LoginPage />} />
+              {/* Public: the QR code on a printed report leads here, for anyone, signed in or not. */}
+              <Route path="/verify/:code" element={<VerifyPage />} />
               <Route element={<SignedInLayout />}>
                 <Route index element={<HomePage />} />
                 <Route path="profile" element={<ProfilePage />} />
                 <Route path="intake" element={<RequirePermission permission="exam.register"><IntakePage /></RequirePermission>} />
                 <Route path="worklist" element={<RequirePermission permission="exam.read"><WorklistPage /></RequirePermission>} />
+                <Route path="exams/:examId/report" element={<RequirePermission permission="exam.read"><ReportWorkspacePage /></RequirePermission>} />
+                <Route path="review" element={<RequirePermission permission={APPROVE_PERMISSIONS}><ReviewQueuePage /></RequirePermission>} />
                 <Route path="device-import" element={<RequirePermission permission="device.import"><DeviceImportPage /></RequirePermission>} />
                 <Route path="admin/users" element={<RequirePermission permission="user.manage"><UsersPage /></RequirePermission>} />
                 <Route path="admin/roles" element={<RequirePermission permission="role.manage"><RolesPage /></RequirePermission>} />

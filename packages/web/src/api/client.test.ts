@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, apiRequest, apiUpload, setCsrfToken, setUnauthorizedHandler } from './client.ts';
+import { ApiError, apiBlob, apiRequest, apiUpload, setCsrfToken, setUnauthorizedHandler } from './client.ts';
 
 function reply(status: number, body: unknown, type = 'application/json') {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': type } });
@@ -63,5 +63,25 @@ describe('apiUpload', () => {
 
     fetchMock.mockResolvedValueOnce(reply(400, { code: 'validation', title: '请提供文件名' }, 'application/problem+json'));
     await expect(apiUpload('/api/device-import/files', bytes)).rejects.toMatchObject({ status: 400, title: '请提供文件名' });
+  });
+});
+
+describe('apiBlob', () => {
+  it('returns the bytes and headers of a PDF reply, posting JSON with the CSRF token', async () => {
+    const pdf = new Uint8Array([0x25, 0x50, 0x44, 0x46]);
+    const fetchMock = vi.fn(async () => new Response(pdf, { status: 200, headers: { 'content-type': 'application/pdf', 'x-report-final': '1' } }));
+    vi.stubGlobal('fetch', fetchMock);
+    setCsrfToken('token-1');
+
+    const { blob, headers } = await apiBlob('/api/reports/r1/print', { method: 'POST', body: {} });
+    expect(new Uint8Array(await blob.arrayBuffer())).toEqual(pdf);
+    expect(headers.get('x-report-final')).toBe('1');
+    const [, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(init).toMatchObject({ method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'x-csrf-token': 'token-1' } });
+  });
+
+  it('throws problem+json as an ApiError with the Chinese title', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => reply(400, { code: 'review-pin-required', title: '打印前请输入签名密码' }, 'application/problem+json')));
+    await expect(apiBlob('/api/reports/r1/print', { method: 'POST', body: {} })).rejects.toMatchObject({ code: 'review-pin-required', title: '打印前请输入签名密码' });
   });
 });

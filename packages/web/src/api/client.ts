@@ -53,24 +53,39 @@ export function apiRequest<T>(path: string, options: RequestOptions = {}): Promi
   return send<T>(path, options.method ?? 'GET', options.query, json ? 'application/json' : undefined, json ? JSON.stringify(options.body) : undefined);
 }
 
-/** POSTs raw bytes (a file as it is) as application/octet-stream; replies and errors as apiRequest. */
-export function apiUpload<T>(path: string, body: Blob | ArrayBuffer, query?: Query): Promise<T> {
-  return send<T>(path, 'POST', query, 'application/octet-stream', body);
+/** Sends raw bytes (a file as it is) as application/octet-stream (POST unless told); replies and errors as apiRequest. */
+export function apiUpload<T>(path: string, body: Blob | ArrayBuffer, query?: Query, method: 'POST' | 'PUT' = 'POST'): Promise<T> {
+  return send<T>(path, method, query, 'application/octet-stream', body);
+}
+
+/** A binary reply (a PDF, an image) with its headers; a problem+json reply is thrown as an ApiError like apiRequest. */
+export async function apiBlob(path: string, options: RequestOptions = {}): Promise<{ blob: Blob; headers: Headers }> {
+  const json = options.body !== undefined;
+  const response = await fetchWith(path, options.method ?? 'GET', options.query, json ? 'application/json' : undefined, json ? JSON.stringify(options.body) : undefined, '*/*');
+  if (response.ok) return { blob: await response.blob(), headers: response.headers };
+  throw await failure(path, response);
 }
 
 async function send<T>(path: string, method: Method, query: Query | undefined, contentType: string | undefined, body: BodyInit | undefined): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const response = await fetchWith(path, method, query, contentType, body, 'application/json');
+  if (!response.ok) throw await failure(path, response);
+  const text = await response.text();
+  return (text ? safeJson(text) : undefined) as T;
+}
+
+function fetchWith(path: string, method: Method, query: Query | undefined, contentType: string | undefined, body: BodyInit | undefined, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { accept };
   if (contentType) headers['content-type'] = contentType;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  return fetch(path + queryString(query), { method, headers, credentials: 'same-origin', body });
+}
 
-  const response = await fetch(path + queryString(query), { method, headers, credentials: 'same-origin', body });
+async function failure(path: string, response: Response): Promise<ApiError> {
   const text = await response.text();
   const data: unknown = text ? safeJson(text) : undefined;
-  if (response.ok) return data as T;
-
   const error = new ApiError(response.status, isObject(data) ? data : {});
   if (error.status === 401 && !SIGN_IN_PATHS.some((p) => path.startsWith(p))) onUnauthorized?.(error);
-  throw error;
+  return error;
 }
 
 function queryString(query: Query | undefined): string {

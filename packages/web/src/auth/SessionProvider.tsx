@@ -83,9 +83,16 @@ export function useSession(): Session {
   return context;
 }
 
-/** Whether the signed-in user holds a permission. Only decides what to show: the server enforces. */
-export function useCan(permission: string | undefined): boolean {
+/** A permission, or a list of which any one will do. */
+export type PermissionNeed = string | readonly string[];
+
+export function holds(permissions: readonly string[], need: PermissionNeed): boolean {
+  return typeof need === 'string' ? permissions.includes(need) : need.some((p) => permissions.includes(p));
+}
+
+/** Whether the signed-in user holds a permission (or any of a list). Only decides what to show: the server enforces. */
+export function useCan(permission: PermissionNeed | undefined): boolean {
   const { me } = useSession();
   if (!permission) return me !== null;
-  return me?.permissions.includes(permission) ?? false;
+  return me ? holds(me.permissions, permission) : false;
 }

@@ -1,7 +1,7 @@
 import { useT } from './I18nProvider.tsx';
 import { type MessageKey, zh } from './zh.ts';
 
-export type CodeGroup = 'sex' | 'visitType' | 'examStatus' | 'importStatus' | 'importSource' | 'importFormat';
+export type CodeGroup = 'sex' | 'visitType' | 'examStatus' | 'importStatus' | 'importSource' | 'importFormat' | 'reportStatus' | 'step' | 'pattern' | 'severity';
 
 /** Labels a code the server sends (sex, visit type, exam status, …); an unknown code is shown as it is. */
 export function useCodeLabel() {

@@ -27,6 +27,10 @@ describe('AppMenu', () => {
     expect(renderMenu(['exam.read', 'exam.register', 'device.import'])).toEqual(['工作台', '登记', '今日工作列表', '结果导入']);
   });
 
+  it('shows 待审核 after the worklist to the physicians who approve', () => {
+    expect(renderMenu(['exam.read', 'report.write', 'report.approve.level1', 'report.print'])).toEqual(['工作台', '今日工作列表', '待审核']);
+  });
+
   it('shows the security officer pages in menu order', () => {
     expect(renderMenu(['security.policy.edit', 'user.manage', 'role.manage'])).toEqual(['工作台', '用户管理', '角色权限', '安全策略']);
   });

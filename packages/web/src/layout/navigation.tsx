@@ -1,5 +1,6 @@
-import { ApartmentOutlined, ApiOutlined, AuditOutlined, CloudUploadOutlined, DashboardOutlined, ExperimentOutlined, SafetyCertificateOutlined, ScanOutlined, TeamOutlined, UnorderedListOutlined, UserOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, ApiOutlined, AuditOutlined, CloudUploadOutlined, DashboardOutlined, ExperimentOutlined, FileDoneOutlined, SafetyCertificateOutlined, ScanOutlined, TeamOutlined, UnorderedListOutlined, UserOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
+import { holds, type PermissionNeed } from '../auth/SessionProvider.tsx';
 import type { MessageKey } from '../i18n/zh.ts';
 
 export interface NavItem {
@@ -7,15 +8,19 @@ export interface NavItem {
   path: string;
   label: MessageKey;
   icon: ReactNode;
-  /** Absent: every signed-in user. */
-  permission?: string;
+  /** Absent: every signed-in user; a list: any one of them. */
+  permission?: PermissionNeed;
 }
+
+/** Whoever approves at any level of the review chain. */
+export const APPROVE_PERMISSIONS = ['report.approve.level1', 'report.approve.level2', 'report.approve.level3'] as const;
 
 /** The left menu, in display order. Routes use the same permissions (see App.tsx). */
 export const navItems: NavItem[] = [
   { key: 'home', path: '/', label: 'menu.home', icon: <DashboardOutlined /> },
   { key: 'intake', path: '/intake', label: 'menu.intake', icon: <ScanOutlined />, permission: 'exam.register' },
   { key: 'worklist', path: '/worklist', label: 'menu.worklist', icon: <UnorderedListOutlined />, permission: 'exam.read' },
+  { key: 'review', path: '/review', label: 'menu.review', icon: <FileDoneOutlined />, permission: APPROVE_PERMISSIONS },
   { key: 'device-import', path: '/device-import', label: 'menu.deviceImport', icon: <CloudUploadOutlined />, permission: 'device.import' },
   { key: 'users', path: '/admin/users', label: 'menu.users', icon: <UserOutlined />, permission: 'user.manage' },
   { key: 'roles', path: '/admin/roles', label: 'menu.roles', icon: <TeamOutlined />, permission: 'role.manage' },
@@ -27,7 +32,7 @@ export const navItems: NavItem[] = [
 ];
 
 export function visibleNavItems(permissions: readonly string[]): NavItem[] {
-  return navItems.filter((item) => !item.permission || permissions.includes(item.permission));
+  return navItems.filter((item) => !item.permission || holds(permissions, item.permission));
 }
 
 /** The menu entry a path belongs to: the longest matching prefix. */

@@ -1,7 +1,7 @@
 import { Button, Result } from 'antd';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { useCan } from '../auth/SessionProvider.tsx';
+import { type PermissionNeed, useCan } from '../auth/SessionProvider.tsx';
 import { useT } from '../i18n/I18nProvider.tsx';
 
 export function ForbiddenResult() {
@@ -38,6 +38,6 @@ export function NotFoundResult() {
 }
 
 /** Renders the page only for users holding the permission; others get the 403 result, never the content. */
-export function RequirePermission({ permission, children }: { permission: string; children: ReactNode }) {
+export function RequirePermission({ permission, children }: { permission: PermissionNeed; children: ReactNode }) {
   return useCan(permission) ? children : <ForbiddenResult />;
 }

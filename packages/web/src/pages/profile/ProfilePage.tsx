@@ -2,10 +2,11 @@ import { App, Button, Card, Descriptions, Flex, Form, Input, Modal, Tag } from '
 import { useState } from 'react';
 import { errorTitle } from '../../api/forms.ts';
 import { authApi } from '../../auth/api.ts';
-import { useSession } from '../../auth/SessionProvider.tsx';
+import { useCan, useSession } from '../../auth/SessionProvider.tsx';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
 import { PasswordChangeForm } from '../auth/PasswordChangeForm.tsx';
 import { TotpEnrolment } from '../auth/TotpEnrolment.tsx';
+import { SignatureCard } from './SignatureCard.tsx';
 
 export function ProfilePage() {
   const { t, language } = useI18n();
@@ -13,6 +14,8 @@ export function ProfilePage() {
   const { message } = App.useApp();
   const [enrolling, setEnrolling] = useState(false);
   const [disabling, setDisabling] = useState(false);
+  // Whoever's name goes on a report: the technician's signature image too, the physicians' signing keys.
+  const signsReports = useCan(['report.draft', 'report.write', 'report.approve.level1']);
   if (!me) return null;
 
   async function disableTotp({ password }: { password: string }) {
@@ -63,6 +66,7 @@ export function ProfilePage() {
           </Button>
         )}
       </Card>
+      {signsReports && <SignatureCard />}
       <Modal open={disabling} title={t('totp.disable')} onCancel={() => setDisabling(false)} footer={null} destroyOnHidden>
         <Form layout="vertical" onFinish={disableTotp}>
           <Form.Item name="password" label={t('totp.disablePrompt')} rules={[{ required: true, message: t('login.passwordRequired') }]}>

@@ -1,16 +1,22 @@
-import { ReloadOutlined, SyncOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, DatePicker, Select, Space, Table, Tabs, Tag, Tooltip } from 'antd';
+import { FileTextOutlined, PrinterOutlined, ReloadOutlined, SyncOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, DatePicker, Select, Space, Table, Tabs, Tag, Tooltip } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
+import { Link } from 'react-router';
 import { errorTitle } from '../../api/forms.ts';
 import { useLoad } from '../../api/useLoad.ts';
 import { useCan, useSession } from '../../auth/SessionProvider.tsx';
 import { useCodeLabel } from '../../i18n/codes.ts';
 import { useI18n, useLocalName } from '../../i18n/I18nProvider.tsx';
 import { type Device, devicesApi } from '../admin/devices/api.ts';
+import { reportApi } from '../report/api.ts';
+import { usePrintReport } from '../report/usePrintReport.tsx';
 import { EXAM_STATUSES, type ExamStatus, type WorklistEntry, worklistApi } from './api.ts';
 
 const REFRESH_MS = 15_000;
+
+/** Exams that have a report to print (a draft prints with the 草稿 watermark). */
+const PRINTABLE: ReadonlySet<ExamStatus> = new Set(['draft', 'pending_review', 'approved', 'delivered']);
 
 const statusColor: Record<ExamStatus, string> = {
   registered: 'blue',
@@ -30,6 +36,8 @@ export function WorklistPage() {
   const label = useCodeLabel();
   const { me } = useSession();
   const canRegister = useCan('exam.register');
+  const canPrint = useCan('report.print');
+  const { message } = App.useApp();
   const [date, setDate] = useState<Dayjs>(() => dayjs());
   const [campusId, setCampusId] = useState<string | undefined>(me?.campusId ?? undefined);
   const [deviceId, setDeviceId] = useState<string>();
@@ -49,6 +57,26 @@ export function WorklistPage() {
     const timer = setInterval(() => void reload(), REFRESH_MS);
     return () => clearInterval(timer);
   }, [reload]);
+
+  const { print, pinModal } = usePrintReport();
+  const [resolvingExam, setResolvingExam] = useState<string | null>(null);
+
+  /** 一键打印 from the list: find the exam's report, then print as the workspace does. */
+  async function printExam(entry: WorklistEntry) {
+    setResolvingExam(entry.id);
+    try {
+      const ws = await reportApi.workspace(entry.id);
+      if (!ws.report) {
+        message.warning(t('print.noReport'));
+        return;
+      }
+      await print(ws.report.id, { pinFirst: ws.policy.pinOnPrint && ws.report.versions.some((v) => v.status === 'approved') });
+    } catch (error) {
+      message.error(errorTitle(error));
+    } finally {
+      setResolvingExam(null);
+    }
+  }
 
   async function reconcile() {
     setReconciling(true);
@@ -147,8 +175,35 @@ export function WorklistPage() {
           { title: t('patient.wardBed'), key: 'wardBed', width: 110, render: (_, e) => [e.ward, e.bed].filter(Boolean).join(' / ') || '—' },
           { title: t('intake.device'), key: 'device', width: 170, render: (_, e) => [e.deviceName, e.room].filter(Boolean).join(' · ') || '—' },
           { title: t('worklist.registeredAt'), dataIndex: 'registeredAt', width: 90, render: (iso: string) => new Date(iso).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' }) },
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            width: 150,
+            fixed: 'right',
+            render: (_, e) =>
+              e.status === 'cancelled' ? null : (
+                <Space size={4}>
+                  <Link to={`/exams/${e.id}/report`} data-testid="worklist-report" style={{ padding: '0 7px', whiteSpace: 'nowrap' }}>
+                    <FileTextOutlined /> {t('worklist.report')}
+                  </Link>
+                  {canPrint && PRINTABLE.has(e.status) && (
+                    <Button
+                      size="small"
+                      type="link"
+                      icon={<PrinterOutlined />}
+                      loading={resolvingExam === e.id}
+                      onClick={() => void printExam(e)}
+                      data-testid="worklist-print"
+                    >
+                      {t('report.print')}
+                    </Button>
+                  )}
+                </Space>
+              ),
+          },
         ]}
       />
+      {pinModal}
     </Card>
   );
 }
