@@ -5,7 +5,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readdir, readFile as readBytes } from 'node:fs/promises';
+import { nddTestResult } from '@pftis/his-sim';
+import { createServices } from './app.js';
 import { openPglite } from './db/database.js';
+import type { Actor } from './platform/access.js';
+import { systemActor } from './platform/audit.js';
+import { loadConfig } from './platform/config.js';
+import { resolveSecretKey } from './platform/secret-key.js';
 
 const bin = path.resolve(import.meta.dirname, '../bin/pftis.mjs');
 
@@ -53,6 +61,36 @@ describe('pftis command line (embedded database)', () => {
     const broken = await pftis(['audit', 'verify'], env);
     expect(broken.code).toBe(3);
     expect(broken.stderr).toMatch(new RegExp(`audit chain BROKEN at entry ${id} \\(content-altered\\)`));
+  }, 240_000);
+
+  it('renders an unapproved report only as a 草稿 draft, never as a final one', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pftis-cli-'));
+    const env = { PFTIS_DATA_DIR: dataDir, USER: 'ops' };
+    expect((await pftis(['migrate'], env)).code).toBe(0);
+    // An exam with device results and a drafted report, made through the services as the web app would.
+    const config = loadConfig({ PFTIS_DATA_DIR: dataDir, PFTIS_LOG_LEVEL: 'silent' });
+    const database = await openPglite(dataDir);
+    const services = createServices({ config, database, secretKey: resolveSecretKey(config) });
+    const campus = await services.org.createCampus(systemActor('test'), { code: 'MAIN', name: '本院' });
+    const actor = { userId: null as unknown as string, username: 'cli-test', displayName: '测试', campusId: campus.id, campusIds: [campus.id], permissions: new Set(['report.draft']) } as unknown as Actor;
+    const exam = await services.exams.registerManually(actor, { patient: { name: '测试患者', sex: 'male', birthDate: '1970-03-01' }, itemName: '肺通气功能检查', visitType: 'outpatient', heightCm: 170, weightKg: 70 });
+    const bytes = nddTestResult({ sex: 'male', ageYears: 56, heightCm: 170, accessionNo: exam.accessionNo, patientId: 'X1', bronchodilator: false }, new Date(), 7);
+    await services.deviceImport.receive(systemActor('test'), { bytes, originalName: 'r.xml', source: 'api', deviceId: null, campusId: campus.id });
+    await services.review.create(actor, exam.examId);
+    await database.close();
+
+    const out = path.join(dataDir, 'report.pdf');
+    const rendered = await pftis(['render', exam.examId, '--out', out, '--jpg', path.join(dataDir, 'pages')], env);
+    expect(rendered.stdout).toMatch(/version 1 is not approved: DRAFT/);
+    const text = execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', out, '-']).toString('utf8').replace(/\s+/g, '');
+    expect(text).toContain('草稿');
+    expect(text).toContain('测试患者');
+    expect((await readBytes(out)).includes('/ByteRange')).toBe(false);
+    expect(await readdir(path.join(dataDir, 'pages'))).toEqual(['page-1.jpg']);
+    const unknown = await pftis(['render', '00000000-0000-4000-8000-000000000000', '--out', out], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/not found/);
+    expect((await pftis(['render', 'nonsense', '--out', out], env)).code).toBe(2);
   }, 240_000);
 
   it('names the database it could not reach, in one line, and exits non-zero', async () => {
