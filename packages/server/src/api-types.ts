@@ -6,7 +6,9 @@ import type * as deviceImport from './modules/device-import/device-import.schema
 import type * as devices from './modules/devices/devices.schemas.js';
 import type * as exams from './modules/exams/exams.schemas.js';
 import type * as org from './modules/org/org.schemas.js';
+import type * as reports from './modules/reports/reports.service.js';
 import type * as review from './modules/review/review.schemas.js';
+import type * as reviewPolicy from './modules/review/review.service.js';
 
 export type CampusView = z.output<typeof org.CampusView>;
 export type DepartmentView = z.output<typeof org.DepartmentView>;
@@ -61,6 +63,14 @@ export type SignatureStatus = z.output<typeof review.SignatureStatus>;
 export type SignatureIssue = z.input<typeof review.IssueBody>;
 export type SignatureImport = z.input<typeof review.ImportBody>;
 export type SigningAlgorithm = NonNullable<SignatureStatus['algorithm']>;
+
+export type ReportLayout = z.output<typeof reports.ReportLayoutSchema>;
+export type ReportSection = ReportLayout['sections'][number];
+export type ReportColumn = ReportLayout['columns'][number];
+export type ReviewPolicy = z.output<typeof reviewPolicy.ReviewPolicySchema>;
+export type ReviewPolicyLevel = ReviewPolicy['levels'][number];
+export type ReviewLevelCondition = NonNullable<ReviewPolicyLevel['when']>;
+export type ApprovePermission = ReviewPolicyLevel['permission'];
 
 /** One 常用语; mirrors the (unexported) `Phrase` schema of the report-phrases routes in modules/reports/module.ts. */
 export interface ReportPhrase {

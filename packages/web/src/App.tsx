@@ -8,6 +8,7 @@ import { NotFoundResult, RequirePermission } from './layout/results.tsx';
 import { DevicesPage } from './pages/admin/devices/DevicesPage.tsx';
 import { HisViewsPage } from './pages/admin/his-views/HisViewsPage.tsx';
 import { OrgPage } from './pages/admin/org/OrgPage.tsx';
+import { ReportSettingsPage } from './pages/admin/report-settings/ReportSettingsPage.tsx';
 import { RolesPage } from './pages/admin/roles/RolesPage.tsx';
 import { SecurityPolicyPage } from './pages/admin/security/SecurityPolicyPage.tsx';
 import { UsersPage } from './pages/admin/users/UsersPage.tsx';
@@ -46,6 +47,7 @@ export function App() {
                 <Route path="admin/org" element={<RequirePermission permission="org.manage"><OrgPage /></RequirePermission>} />
                 <Route path="admin/his-views" element={<RequirePermission permission="his.views.read"><HisViewsPage /></RequirePermission>} />
                 <Route path="admin/devices" element={<RequirePermission permission="device.manage"><DevicesPage /></RequirePermission>} />
+                <Route path="admin/report-settings" element={<RequirePermission permission="system.settings"><ReportSettingsPage /></RequirePermission>} />
                 <Route path="audit" element={<RequirePermission permission="audit.read"><AuditLogPage /></RequirePermission>} />
                 <Route path="*" element={<NotFoundResult />} />
               </Route>

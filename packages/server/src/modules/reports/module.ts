@@ -34,7 +34,7 @@ export function reportRoutes(app: FastifyInstance, reports: ReportsService) {
     await reports.removePhrase(actorRef(actor), req.params.id, actor.permissions.has('report.approve.level2'));
     return { ok: true as const };
   });
-  route(app, { method: 'GET', url: '/api/report-layout', access: 'exam.read', summary: 'How printed reports are laid out', tags, response: ReportLayoutSchema }, () => reports.layout());
+  route(app, { method: 'GET', url: '/api/report-layout', access: 'authenticated', summary: 'How printed reports are laid out', tags, response: ReportLayoutSchema }, () => reports.layout());
   route(app, { method: 'PUT', url: '/api/report-layout', access: 'system.settings', summary: 'Change the report layout', tags, body: ReportLayoutSchema, response: ReportLayoutSchema }, (req) =>
     reports.updateLayout(actorRef(actorOf(req)), req.body),
   );

@@ -58,7 +58,7 @@ export function reviewRoutes(app: FastifyInstance, review: ReviewService, hospit
     return reply.type('image/jpeg').header('x-page-count', String(pages.length)).send(Buffer.from(page));
   });
   route(app, { method: 'GET', url: '/api/review/queue', access: 'exam.read', summary: '待审核: reports waiting at a level I can approve', tags, response: s.Queue }, (req) => review.queue(actorOf(req)));
-  route(app, { method: 'GET', url: '/api/review/policy', access: 'exam.read', summary: "The lab's review chain", tags, response: ReviewPolicySchema }, () => review.policy());
+  route(app, { method: 'GET', url: '/api/review/policy', access: 'authenticated', summary: "The lab's review chain", tags, response: ReviewPolicySchema }, () => review.policy());
   route(app, { method: 'PUT', url: '/api/review/policy', access: 'system.settings', summary: 'Change the review chain', tags, body: ReviewPolicySchema, response: ReviewPolicySchema }, (req) =>
     review.updatePolicy(actorRef(actorOf(req)), req.body),
   );

@@ -97,4 +97,9 @@ describe('review chain per report', () => {
       expect(chainFor(policy, report).map((l) => [l.level, l.permission])).toEqual([[1, 'report.approve.level1'], [2, 'report.approve.level2'], [3, 'report.approve.level3']]);
     }
   });
+
+  it('a level whose conditions are all empty applies to every report', () => {
+    const always = { ...policy, levels: [{ ...policy.levels[0]!, when: {} }, { ...policy.levels[1]!, when: { authorRoles: [] } }] };
+    expect(chainFor(always, { abnormal: false, ageYears: 40, authorRoles: [] })).toHaveLength(2);
+  });
 });

@@ -40,6 +40,7 @@ export const DEFAULT_REVIEW_POLICY: ReviewPolicy = {
 export function chainFor(policy: ReviewPolicy, report: { abnormal: boolean; ageYears: number | null; authorRoles: string[] }): ChainLevel[] {
   const applies = (when: ReviewPolicy['levels'][number]['when']) =>
     !when ||
+    (when.abnormal !== true && when.ageBelow === undefined && !when.authorRoles?.length) ||
     (when.abnormal === true && report.abnormal) ||
     (when.ageBelow !== undefined && report.ageYears !== null && report.ageYears < when.ageBelow) ||
     (when.authorRoles ?? []).some((role) => report.authorRoles.includes(role));
