@@ -37,3 +37,15 @@ export function unescapeHl7(text: string): string {
     }
   });
 }
+
+/**
+ * Escapes multi-line text for an FT (formatted text) value: each line as {@link escapeHl7}, the line breaks as
+ * `\.br\` (interfaces.md §2.6). Used for conclusions; ST/ID fields keep {@link escapeHl7}.
+ */
+export function escapeHl7FormattedText(text: string): string {
+  return text
+    .replace(/\r\n|\r/g, '\n')
+    .split('\n')
+    .map((line) => escapeHl7(line))
+    .join('\\.br\\');
+}
