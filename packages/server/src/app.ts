@@ -12,6 +12,7 @@ import { calibrationRoutes, createCalibrationService, createDeviceDispatcher, cr
 import { createExamsService, createPatientStore, examRoutes } from './modules/exams/module.js';
 import { createHisService, type HisConnection, hisRoutes } from './modules/his/module.js';
 import { createOrgService, orgRoutes } from './modules/org/module.js';
+import { createDeliveryService, deliveryRoutes, APPROVED_TOPIC, DELIVER_TOPIC } from './modules/delivery/module.js';
 import { createReportsService, reportRoutes } from './modules/reports/module.js';
 import { renderReportPdf, renderPdfToJpg } from './modules/reports/render/index.js';
 import { createReviewService, createSignaturesService, reviewRoutes, signatureRoutes } from './modules/review/module.js';
@@ -50,6 +51,8 @@ export function createServices({ database, secretKey, config, his = null, now }:
   const deviceImport = createDeviceImportService({ db, files, now });
   const calibration = createCalibrationService({ db, files, now });
   const reports = createReportsService({ db, hospitalName: config.hospitalName, now });
+  const renderer = { pdf: renderReportPdf, jpg: renderPdfToJpg };
+  const delivery = createDeliveryService({ db, files, his: hisService, reports, renderer, sealer, publicUrl: config.publicUrl, hospitalName: config.hospitalName, now });
   const signatures = createSignaturesService({ db, sealer, pepperHex: derivedKey(secretKey, 'pftis:signing-pepper'), hospitalName: config.hospitalName, now });
   return {
     auth,
@@ -63,14 +66,21 @@ export function createServices({ database, secretKey, config, his = null, now }:
     deviceImport,
     reports,
     signatures,
-    review: createReviewService({ db, reports, signatures, renderer: { pdf: renderReportPdf, jpg: renderPdfToJpg }, files, publicUrl: config.publicUrl, now }),
+    review: createReviewService({ db, reports, signatures, renderer, files, publicUrl: config.publicUrl, now }),
+    delivery,
     /** Picks up device results from their folders; started by the server, polled directly by tests. */
     folderWatcher: createFolderWatcher({ db, imports: deviceImport }),
     /** Delivers everything queued for other systems; started by the server, drained by tests. */
     outbox: createOutboxWorker({
       db,
       now,
-      handlers: { 'his.status': (payload) => hisService.writeStatus(payload), 'device.worklist': (payload) => dispatchToDevice(payload) },
+      leaseMs: config.outboxLeaseMs,
+      handlers: {
+        'his.status': (payload) => hisService.writeStatus(payload),
+        'device.worklist': (payload) => dispatchToDevice(payload),
+        [APPROVED_TOPIC]: (payload) => delivery.fanOut(payload),
+        [DELIVER_TOPIC]: (payload) => delivery.deliver(payload),
+      },
     }),
   };
 }
@@ -129,6 +139,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   reportRoutes(app, services.reports);
   reviewRoutes(app, services.review, config.hospitalName);
   signatureRoutes(app, services.signatures);
+  deliveryRoutes(app, services.delivery);
   app.addHook('onClose', async () => {
     await services.folderWatcher.stop();
     await services.outbox.stop();

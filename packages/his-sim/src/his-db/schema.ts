@@ -40,8 +40,48 @@ export function hisSchema(d: HisDialect): string[] {
        SELECT a.SQDH, a.BRID, b.XM AS BRXM, j.JZLB, a.JZLSH, b.MZH, b.ZYH, j.BQ, j.CH, a.XMDM, a.XMMC,
               a.SQKS, a.SQYS, a.LCZD, a.SQSJ, a.ZXKS, a.ZT, a.SG, a.TZ
        FROM HIS_JCSQ a JOIN HIS_BRXX b ON b.BRID = a.BRID JOIN HIS_JZJL j ON j.JZLSH = a.JZLSH`,
+    ...hisReportSchema(d),
   ];
 }
+
+/**
+ * 检查报告表 PFT_REPORT: where the exam system writes approved reports back into the HIS (SQL write-back, one of the
+ * report channels). One row per report version. ID 主键; SQDH 申请单号; BBH 版本号; MDJ 幂等键 (PFTIS's
+ * `${reportId}:${version}`, UNIQUE, so a retried INSERT cannot add a second row); CZLX 操作类型 (publish 发布 /
+ * replace 更正); JZLSH 就诊流水号; JCH 检查号; JL 结论; SHYS 审核医生; SHSJ 审核时间 (hospital wall clock); DZQZH
+ * 电子签章号; PDF 报告文件; ZT 状态 (1 有效, 2 已被新版本替代: the HIS sets it); JSSJ 接收时间.
+ * IF NOT EXISTS, so it can also be added to a demo HIS created before the table existed.
+ */
+export function hisReportSchema(d: HisDialect): string[] {
+  const columns = `SQDH VARCHAR(24) NOT NULL, BBH INT NOT NULL, MDJ VARCHAR(80) NOT NULL, CZLX VARCHAR(10) NOT NULL,
+       JZLSH VARCHAR(24), JCH VARCHAR(32), JL TEXT, SHYS VARCHAR(40), SHSJ ${datetime(d)}, DZQZH VARCHAR(64),
+       PDF ${d === 'mysql' ? 'LONGBLOB' : 'BYTEA'}, ZT CHAR(1) NOT NULL DEFAULT '1', JSSJ ${datetime(d)} NOT NULL DEFAULT CURRENT_TIMESTAMP,
+       CONSTRAINT UK_PFT_REPORT_MDJ UNIQUE (MDJ)`;
+  return d === 'mysql'
+    ? [`CREATE TABLE IF NOT EXISTS PFT_REPORT (ID BIGINT AUTO_INCREMENT PRIMARY KEY, ${columns}, KEY IX_PFT_REPORT_SQDH (SQDH, BBH))`]
+    : [`CREATE TABLE IF NOT EXISTS PFT_REPORT (ID BIGSERIAL PRIMARY KEY, ${columns})`, `CREATE INDEX IF NOT EXISTS IX_PFT_REPORT_SQDH ON PFT_REPORT (SQDH, BBH)`];
+}
+
+const REPORT_INSERT = `INSERT INTO PFT_REPORT (SQDH, BBH, MDJ, CZLX, JZLSH, JCH, JL, SHYS, SHSJ, DZQZH, PDF)
+VALUES (:requestNo, :version, :idempotencyKey, :action, :visitSerialNo, :accessionNo, :conclusion, :reviewer, :approvedAt, :signatureSerial, :pdf)`;
+
+/**
+ * The HIS's report write-back statement, per dialect (PGlite runs the postgres one), with `:named` parameters like
+ * statusWriteBackSql: :requestNo 申请单号, :version, :idempotencyKey (`${reportId}:${version}`), :action ('publish' |
+ * 'replace'), :visitSerialNo, :accessionNo, :conclusion, :reviewer, :approvedAt (hospital wall clock
+ * 'YYYY-MM-DD HH:mm:ss', as :changedAt), :signatureSerial, :pdf (the PDF bytes). Idempotent: a repeat of the same
+ * :idempotencyKey changes nothing (PostgreSQL reports 0 rows; MySQL/MariaDB 0, or 1 with CLIENT_FOUND_ROWS, which
+ * mysql2 sets by default).
+ */
+export const reportWriteBackSql: Record<HisDialect, string> = {
+  postgres: `${REPORT_INSERT}
+ON CONFLICT (MDJ) DO NOTHING`,
+  mysql: `${REPORT_INSERT}
+ON DUPLICATE KEY UPDATE MDJ = MDJ`,
+};
+
+/** The named parameters of reportWriteBackSql, in order. */
+export const reportWriteBackParameters = ['requestNo', 'version', 'idempotencyKey', 'action', 'visitSerialNo', 'accessionNo', 'conclusion', 'reviewer', 'approvedAt', 'signatureSerial', 'pdf'] as const;
 
 /** The HIS's own status write-back statement, as a hospital would configure it for the exam system. */
 export const statusWriteBackSql = 'UPDATE HIS_JCSQ SET ZT = :status, GXSJ = :changedAt WHERE SQDH = :requestNo';

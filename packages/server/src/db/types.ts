@@ -231,6 +231,8 @@ export interface OutboxTable {
   lastError: string | null;
   createdAt: Generated<Date>;
   doneAt: Date | null;
+  /** Overrides the worker's limit (a delivery target's own setting). */
+  maxAttempts: number | null;
 }
 
 export interface OutboxAttemptTable {
@@ -417,6 +419,23 @@ export interface ReviewStepTable {
   at: Date;
 }
 
+export type DeliveryKind = 'sql' | 'http' | 'hl7' | 'fhir' | 'file';
+
+export interface DeliveryTargetTable {
+  id: Generated<string>;
+  campusId: string | null;
+  name: string;
+  kind: DeliveryKind;
+  document: Generated<'pdf' | 'jpg'>;
+  config: ColumnType<unknown, string, string>;
+  secretSealed: string | null;
+  updateStatus: Generated<boolean>;
+  maxAttempts: Generated<number>;
+  enabled: Generated<boolean>;
+  createdAt: Generated<Date>;
+  updatedAt: Timestamp;
+}
+
 export interface DB {
   campus: CampusTable;
   department: DepartmentTable;
@@ -448,4 +467,5 @@ export interface DB {
   report: ReportTable;
   reportVersion: ReportVersionTable;
   reviewStep: ReviewStepTable;
+  deliveryTarget: DeliveryTargetTable;
 }

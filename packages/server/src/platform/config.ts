@@ -23,6 +23,8 @@ const ConfigSchema = z.object({
   hospitalName: z.string().default('PFTIS'),
   /** The address patients and the HIS reach this server at: the QR code on each report points to <publicUrl>/verify/<code>. */
   publicUrl: z.string().url().default('http://localhost:8080'),
+  /** How long a claimed outbox message stays invisible to other workers; after a crash it is retried once this passes. */
+  outboxLeaseMs: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** The HIS database with a read-only account: mysql://… (MySQL/MariaDB) or postgres://…. The demo uses its own. */
   hisUrl: z.string().regex(/^(mysql|mariadb|postgres|postgresql):\/\//, 'hisUrl must start with mysql:// or postgres://').optional(),
 });
@@ -43,6 +45,7 @@ const envNames: Record<string, string> = {
   webDist: 'PFTIS_WEB_DIST',
   hospitalName: 'PFTIS_HOSPITAL_NAME',
   publicUrl: 'PFTIS_PUBLIC_URL',
+  outboxLeaseMs: 'PFTIS_OUTBOX_LEASE_MS',
   hisUrl: 'PFTIS_HIS_URL',
 };
 

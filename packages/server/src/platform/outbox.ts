@@ -8,13 +8,15 @@ export interface OutboxMessage {
   key: string;
   payload: unknown;
   campusId?: string | null;
+  /** Attempts before the message is parked as failed (default: the worker's). */
+  maxAttempts?: number;
 }
 
 /** Queues a message in the caller's transaction, so it exists exactly when the change that caused it does. */
 export async function enqueue(trx: Transaction<DB>, message: OutboxMessage, now = new Date()): Promise<void> {
   await trx
     .insertInto('outbox')
-    .values({ topic: message.topic, key: message.key, payload: JSON.stringify(message.payload), campusId: message.campusId ?? null, nextAttemptAt: now })
+    .values({ topic: message.topic, key: message.key, payload: JSON.stringify(message.payload), campusId: message.campusId ?? null, nextAttemptAt: now, maxAttempts: message.maxAttempts ?? null })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
 }
@@ -59,7 +61,7 @@ export function createOutboxWorker({ db, handlers, now = () => new Date(), maxAt
         .updateTable('outbox')
         .set((eb) => ({ attempts: eb('attempts', '+', 1), nextAttemptAt: new Date(now().getTime() + leaseMs) }))
         .where('id', 'in', due.map((d) => d.id))
-        .returning(['id', 'topic', 'key', 'payload', 'attempts'])
+        .returning(['id', 'topic', 'key', 'payload', 'attempts', 'maxAttempts'])
         .execute();
     });
   }
@@ -85,7 +87,7 @@ export function createOutboxWorker({ db, handlers, now = () => new Date(), maxAt
         if (ok) {
           await trx.updateTable('outbox').set({ status: 'done', doneAt: now(), lastError: null }).where('id', '=', message.id).execute();
         } else {
-          const failed = permanent || message.attempts >= maxAttempts;
+          const failed = permanent || message.attempts >= (message.maxAttempts ?? maxAttempts);
           await trx
             .updateTable('outbox')
             .set({ status: failed ? 'failed' : 'pending', lastError: detail ?? 'unknown error', nextAttemptAt: new Date(now().getTime() + backoffMs(message.attempts)) })

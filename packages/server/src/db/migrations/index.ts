@@ -6,6 +6,7 @@ import * as deviceImport from './202611251600_device_import.js';
 import * as deviceResultFolder from './202611251700_device_result_folder.js';
 import * as calibration from './202611251800_calibration.js';
 import * as reports from './202611251900_reports.js';
+import * as delivery from './202611252100_delivery.js';
 
 /** Every migration, in the order it runs. Append only; never edit or reorder a released entry. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '202611251700_device_result_folder': deviceResultFolder,
   '202611251800_calibration': calibration,
   '202611251900_reports': reports,
+  '202611252100_delivery': delivery,
 };

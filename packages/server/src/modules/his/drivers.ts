@@ -23,7 +23,14 @@ export interface HisDriver {
   query(sql: string, values: Record<string, unknown>, timeoutMs: number): Promise<Row[]>;
   /** Runs the configured status write-back statement in a transaction of its own; returns the rows changed. */
   execute(sql: string, values: Record<string, unknown>, timeoutMs: number): Promise<number>;
+  /** Runs several write statements in one transaction (all or nothing); returns the rows changed by each. */
+  executeAll(statements: HisWrite[], timeoutMs: number): Promise<number[]>;
   close(): Promise<void>;
+}
+
+export interface HisWrite {
+  sql: string;
+  values: Record<string, unknown>;
 }
 
 // Dates and times come back as the HIS wrote them; the mapping decides what they mean.
@@ -98,6 +105,34 @@ function mysqlDriver(url: string): HisDriver {
         throw failure(error);
       }
     },
+    async executeAll(statements, timeoutMs) {
+      let connection: mysql.PoolConnection | undefined;
+      try {
+        connection = await writePool.getConnection();
+        const c = connection;
+        const run = async () => {
+          await c.beginTransaction();
+          try {
+            const changed: number[] = [];
+            for (const statement of statements) {
+              const { text, values: ordered } = bindParameters(statement.sql, 'mysql', statement.values);
+              const [result] = await c.query<mysql.ResultSetHeader>({ sql: text, timeout: timeoutMs }, ordered);
+              changed.push(result.affectedRows);
+            }
+            await c.commit();
+            return changed;
+          } catch (error) {
+            await c.rollback().catch(() => {});
+            throw error;
+          }
+        };
+        return await withTimeout(run(), timeoutMs + 200, () => connection?.destroy());
+      } catch (error) {
+        throw failure(error);
+      } finally {
+        connection?.release();
+      }
+    },
     close: async () => {
       await pool.end();
       await writePool.end();
@@ -147,6 +182,34 @@ function postgresDriver(url: string): HisDriver {
         throw failure(error);
       }
     },
+    async executeAll(statements, timeoutMs) {
+      let client: pg.PoolClient | undefined;
+      try {
+        client = await pool.connect();
+        const c = client;
+        const run = async () => {
+          await c.query('BEGIN');
+          try {
+            await c.query(`SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
+            const changed: number[] = [];
+            for (const statement of statements) {
+              const { text, values: ordered } = bindParameters(statement.sql, 'postgres', statement.values);
+              changed.push((await c.query(text, ordered)).rowCount ?? 0);
+            }
+            await c.query('COMMIT');
+            return changed;
+          } catch (error) {
+            await c.query('ROLLBACK').catch(() => {});
+            throw error;
+          }
+        };
+        return await withTimeout(run(), timeoutMs + 200, () => {});
+      } catch (error) {
+        throw failure(error);
+      } finally {
+        client?.release();
+      }
+    },
     close: () => pool.end(),
   };
 }
@@ -170,6 +233,21 @@ function pgliteDriver(instance: PGlite): HisDriver {
       const { text, values: ordered } = bindParameters(sql, 'pglite', values);
       try {
         return (await withTimeout(instance.query(text, ordered), timeoutMs, () => {})).affectedRows ?? 0;
+      } catch (error) {
+        throw failure(error);
+      }
+    },
+    async executeAll(statements, timeoutMs) {
+      try {
+        const run = instance.transaction(async (tx) => {
+          const changed: number[] = [];
+          for (const statement of statements) {
+            const { text, values: ordered } = bindParameters(statement.sql, 'pglite', statement.values);
+            changed.push((await tx.query(text, ordered)).affectedRows ?? 0);
+          }
+          return changed;
+        });
+        return await withTimeout(run, timeoutMs, () => {});
       } catch (error) {
         throw failure(error);
       }

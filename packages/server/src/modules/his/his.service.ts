@@ -266,6 +266,22 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
     return `HIS order ${payload.requestNo} set to ${code} (${changed} row)`;
   }
 
+  /**
+   * Report write-back (delivery target): configured INSERT/UPDATE statements with named parameters, checked like the
+   * status write-back and run together in one HIS transaction.
+   */
+  async function writeReport(statements: Array<{ sql: string; values: Record<string, unknown> }>, timeoutMs: number) {
+    if (!driver) throw new PermanentFailure('no HIS connection configured');
+    const bound = statements.map((statement) => {
+      const guard = checkWriteBack(statement.sql, driver.dialect);
+      if (!guard.ok) throw new PermanentFailure(`report write-back statement refused: ${guard.reason}`);
+      const missing = guard.params.filter((p) => !(p in statement.values));
+      if (missing.length) throw new PermanentFailure(`report write-back statement uses unknown parameters: ${missing.join(', ')}`);
+      return { sql: statement.sql, values: Object.fromEntries(guard.params.map((p) => [p, statement.values[p]])) };
+    });
+    return driver.executeAll(bound, timeoutMs);
+  }
+
   async function updateWriteBack(actor: AuditActor, config: WriteBack) {
     if (config.enabled) {
       const guard = checkWriteBack(config.sql, driver?.dialect ?? 'postgres');
@@ -281,6 +297,7 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
 
   return {
     lookup,
+    writeReport,
     test,
     saveVersion,
     rollback,

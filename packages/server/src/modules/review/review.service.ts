@@ -7,6 +7,7 @@ import { type AuditActor, recordAudit } from '../../platform/audit.js';
 import { sha256Hex, sm3Hex } from '../../platform/crypto.js';
 import { AppError, Conflict, NotFound } from '../../platform/errors.js';
 import type { FileStore } from '../../platform/files.js';
+import { enqueue } from '../../platform/outbox.js';
 import { hospitalWallClock } from '../../platform/hospital-time.js';
 import { readSetting, writeSetting } from '../../platform/settings.js';
 import { actorRef } from '../auth/auth.service.js';
@@ -16,6 +17,8 @@ import { chainFor, type ChainLevel, decide, DEFAULT_REVIEW_POLICY, refusalMessag
 import type { SignaturesService } from './signatures.service.js';
 
 export const REVIEW_POLICY_KEY = 'review.policy';
+/** Outbox topic written when a version completes review; the delivery module fans it out to its targets. */
+export const REPORT_APPROVED_TOPIC = 'report.approved';
 
 const approvePermission = z.enum(['report.approve.level1', 'report.approve.level2', 'report.approve.level3'], { error: '请选择审核权限' });
 export const ReviewPolicySchema = z
@@ -229,6 +232,8 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
         .execute();
       await trx.updateTable('reportVersion').set({ status: 'superseded', updatedAt: now() }).where('reportId', '=', reportId).where('version', '<', version.version).where('status', '=', 'approved').execute();
       await setExamStatus(trx, reportId, 'approved');
+      // The event delivery listens to, in this transaction: an approved report is queued for the HIS exactly when it exists.
+      await enqueue(trx, { topic: REPORT_APPROVED_TOPIC, key: `approved:${reportId}:${version.version}`, payload: { reportId, version: version.version, campusId: report.campusId }, campusId: report.campusId }, now());
       await recordAudit(trx, actorRef(actor), { action: 'report.approved', entityType: 'report', entityId: reportId, campusId: report.campusId, detail: { version: version.version, level, sha256, algorithm: key.algorithm } }, now());
       return { status: 'approved' as const, level, final: { sha256, verificationCode: code } };
     });
