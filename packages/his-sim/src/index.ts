@@ -1,7 +1,20 @@
 export { demoHospital, demoUsers, DEMO_PASSWORD, DEMO_SIGNING_PIN, type DemoCampus } from './demo-hospital.js';
 export { openDemoHis, DEMO_PATIENTS, type DemoHis } from './demo-his.js';
 export { generateHisRows, generateDayOrders, beijingDay, type HisRows } from './his-db/generate.js';
-export { hisSchema, hisReportSchema, statusWriteBackSql, reportWriteBackSql, reportWriteBackParameters, hisStatusCodes, pftItems, type HisDialect } from './his-db/schema.js';
+export {
+  hisSchema,
+  hisReportSchema,
+  hisReportAddedColumns,
+  statusWriteBackSql,
+  reportWriteBackSql,
+  reportWriteBackParameters,
+  reportRevokeSql,
+  reportRevokeParameters,
+  hisReportStatusCodes,
+  hisStatusCodes,
+  pftItems,
+  type HisDialect,
+} from './his-db/schema.js';
 export { insertRows } from './his-db/load.js';
 export { isValidIdNumber } from './people.js';
 export { createMysqlHis, type MysqlHis } from './mysql-his.js';

@@ -2,6 +2,8 @@
 // app cannot drift from them. Type-only: importing this bundles nothing of the server.
 import type { z } from 'zod';
 import type * as auth from './modules/auth/auth.schemas.js';
+import type { DeliveryService } from './modules/delivery/delivery.service.js';
+import type * as delivery from './modules/delivery/targets.js';
 import type * as deviceImport from './modules/device-import/device-import.schemas.js';
 import type * as devices from './modules/devices/devices.schemas.js';
 import type * as exams from './modules/exams/exams.schemas.js';
@@ -71,6 +73,26 @@ export type ReviewPolicy = z.output<typeof reviewPolicy.ReviewPolicySchema>;
 export type ReviewPolicyLevel = ReviewPolicy['levels'][number];
 export type ReviewLevelCondition = NonNullable<ReviewPolicyLevel['when']>;
 export type ApprovePermission = ReviewPolicyLevel['permission'];
+
+export type DeliveryTargetInput = z.input<typeof delivery.TargetBody>;
+export type DeliveryKind = DeliveryTargetInput['kind'];
+export type DeliveryDocument = NonNullable<DeliveryTargetInput['document']>;
+export type SqlTargetConfig = z.output<typeof delivery.SqlTargetConfig>;
+export type HttpTargetConfig = z.output<typeof delivery.HttpTargetConfig>;
+export type Hl7TargetConfig = z.output<typeof delivery.Hl7TargetConfig>;
+export type FhirTargetConfig = z.output<typeof delivery.FhirTargetConfig>;
+export type FileTargetConfig = z.output<typeof delivery.FileTargetConfig>;
+// The delivery routes' response schemas (modules/delivery/module.ts) are module-private and looser (kind: string,
+// status: string); their handlers return exactly these service results, so the replies are typed from those.
+type DeliveryReply<K extends keyof DeliveryService> = Awaited<ReturnType<DeliveryService[K]>>;
+/** A delivery target as listed; `config` is the stored configuration of its kind, the secret never comes back (hasSecret). */
+export type DeliveryTargetView = DeliveryReply<'listTargets'>[number];
+export type DeliveryOverview = DeliveryReply<'overview'>;
+export type DeliveryTargetStatus = DeliveryOverview['targets'][number];
+export type DeliveryJob = DeliveryReply<'jobs'>[number];
+export type DeliveryJobStatus = DeliveryJob['status'];
+export type DeliveryAttempt = DeliveryReply<'attempts'>[number];
+export type DeliveryResendReply = DeliveryReply<'resend'>;
 
 /** One 常用语; mirrors the (unexported) `Phrase` schema of the report-phrases routes in modules/reports/module.ts. */
 export interface ReportPhrase {

@@ -12,7 +12,7 @@ import { calibrationRoutes, createCalibrationService, createDeviceDispatcher, cr
 import { createExamsService, createPatientStore, examRoutes } from './modules/exams/module.js';
 import { createHisService, type HisConnection, hisRoutes } from './modules/his/module.js';
 import { createOrgService, orgRoutes } from './modules/org/module.js';
-import { createDeliveryService, deliveryRoutes, APPROVED_TOPIC, DELIVER_TOPIC } from './modules/delivery/module.js';
+import { createDeliveryService, deliveryRoutes, APPROVED_TOPIC, DELIVER_TOPIC, REVOKED_TOPIC } from './modules/delivery/module.js';
 import { createReportsService, reportRoutes } from './modules/reports/module.js';
 import { renderReportPdf, renderPdfToJpg } from './modules/reports/render/index.js';
 import { createReviewService, createSignaturesService, reviewRoutes, signatureRoutes } from './modules/review/module.js';
@@ -79,6 +79,7 @@ export function createServices({ database, secretKey, config, his = null, now }:
         'his.status': (payload) => hisService.writeStatus(payload),
         'device.worklist': (payload) => dispatchToDevice(payload),
         [APPROVED_TOPIC]: (payload) => delivery.fanOut(payload),
+        [REVOKED_TOPIC]: (payload) => delivery.fanOut(payload, 'revoke'),
         [DELIVER_TOPIC]: (payload) => delivery.deliver(payload),
       },
     }),

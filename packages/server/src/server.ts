@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { type Database, openPglite, openPostgres } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { startDemoReceiver } from './demo/demo-receiver.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { systemActor } from './platform/audit.js';
 import type { HisConnection } from './modules/his/module.js';
@@ -67,6 +68,9 @@ export async function startServer(config: Config, options: { logger?: boolean } 
       });
       simulator.start();
       app.addHook('onClose', () => simulator.stop());
+      const receiver = await startDemoReceiver(services, demoHis!, config.dataDir, config.port ? config.port + 1 : 0);
+      app.addHook('onClose', () => receiver.close());
+      console.log(`示范 HIS 报告接收页 / the demo HIS's received reports: ${receiver.urls.viewer}`);
     }
     const reconcile = setInterval(() => services.exams.reconcile(systemActor('reconcile')).catch((error) => app?.log.warn({ err: error }, 'reconciliation failed')), 5 * 60_000);
     reconcile.unref();

@@ -5,6 +5,7 @@ import { I18nProvider } from './i18n/I18nProvider.tsx';
 import { AppLayout } from './layout/AppLayout.tsx';
 import { APPROVE_PERMISSIONS } from './layout/navigation.tsx';
 import { NotFoundResult, RequirePermission } from './layout/results.tsx';
+import { DeliveryPage } from './pages/admin/delivery/DeliveryPage.tsx';
 import { DevicesPage } from './pages/admin/devices/DevicesPage.tsx';
 import { HisViewsPage } from './pages/admin/his-views/HisViewsPage.tsx';
 import { OrgPage } from './pages/admin/org/OrgPage.tsx';
@@ -48,6 +49,7 @@ export function App() {
                 <Route path="admin/his-views" element={<RequirePermission permission="his.views.read"><HisViewsPage /></RequirePermission>} />
                 <Route path="admin/devices" element={<RequirePermission permission="device.manage"><DevicesPage /></RequirePermission>} />
                 <Route path="admin/report-settings" element={<RequirePermission permission="system.settings"><ReportSettingsPage /></RequirePermission>} />
+                <Route path="admin/delivery" element={<RequirePermission permission="delivery.manage"><DeliveryPage /></RequirePermission>} />
                 <Route path="audit" element={<RequirePermission permission="audit.read"><AuditLogPage /></RequirePermission>} />
                 <Route path="*" element={<NotFoundResult />} />
               </Route>

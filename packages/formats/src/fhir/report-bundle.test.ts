@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sampleDeliveredReport } from '../report/fixtures.ts';
+import { toBase64 } from '../report/ids.ts';
 import { buildReportFhirBundle } from './report-bundle.ts';
 
 // Test access into plain JSON; the writer's own types are checked by tsc.
@@ -176,6 +177,58 @@ describe('buildReportFhirBundle', () => {
       { url: 'urn:pftis:StructureDefinition:supersedes', valueIdentifier: { system: 'urn:pftis:sid:report-version', value: '3f6d2a9e-8c41-4b7a-9e25-1d0c7b5a4e63:1' } },
     ]);
     expect(dr!.identifier[0].value).toBe('3f6d2a9e-8c41-4b7a-9e25-1d0c7b5a4e63:2');
+  });
+
+  it('withdraws a version: conditional updates (PUT by identifier) setting the DiagnosticReport and Observations entered-in-error, without the PDF', () => {
+    const published = bundleOf();
+    const report = sampleDeliveredReport({ action: 'revoke' });
+    const bundle = bundleOf(report);
+    expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'transaction', identifier: { system: 'urn:pftis:sid:bundle', value: `${report.idempotencyKey}:revoke` } });
+    expect(published.identifier.value).toBe(report.idempotencyKey);
+    expect(bundle.entry.map((e: Json) => e.resource.resourceType)).toEqual(published.entry.map((e: Json) => e.resource.resourceType));
+    for (const [index, entry] of (bundle.entry as Json[]).entries()) {
+      expect(Object.keys(entry.request).every((k) => REQUEST_ELEMENTS.includes(k))).toBe(true);
+      const type = entry.resource.resourceType as string;
+      expect(Object.keys(entry.resource).filter((k) => !R4_ELEMENTS[type]!.includes(k)), type).toEqual([]);
+      const before = published.entry[index];
+      if (type === 'Patient') {
+        // The Patient is matched as before: nothing new is created.
+        expect(entry.request).toEqual(before.request);
+        continue;
+      }
+      // The same resource, found by the identifier it was created with; only the status changes.
+      expect(entry.request).toEqual({ method: 'PUT', url: `${type}?${before.request.ifNoneExist}` });
+      expect(entry.resource.status).toBe('entered-in-error');
+      expect(entry.resource.identifier).toEqual(before.resource.identifier);
+    }
+    const [dr] = resources(bundle, 'DiagnosticReport');
+    const [publishedDr] = resources(published, 'DiagnosticReport');
+    expect(bundle.entry.at(-1).request.url).toBe('DiagnosticReport?identifier=urn%3Apftis%3Asid%3Areport-version|3f6d2a9e-8c41-4b7a-9e25-1d0c7b5a4e63%3A1');
+    expect(dr!.extension).toEqual([{ url: 'urn:pftis:StructureDefinition:revocation-reason', valueString: report.revocationReason }]);
+    // The PDF is not sent again; the attachment keeps what identifies it.
+    const { data: _data, ...attachment } = publishedDr!.presentedForm[0];
+    expect(dr!.presentedForm).toEqual([attachment]);
+    expect(Object.keys(dr!.presentedForm[0]).every((k) => ATTACHMENT_ELEMENTS.includes(k))).toBe(true);
+    expect(JSON.stringify(bundle)).not.toContain(toBase64(report.pdf.bytes).slice(0, 40));
+    const { status: _s1, extension: _e1, presentedForm: _p1, ...rest } = dr!;
+    const { status: _s2, presentedForm: _p2, ...publishedRest } = publishedDr!;
+    expect(rest).toEqual(publishedRest);
+    // References still resolve within the bundle; a repeat is the same bundle.
+    const fullUrls = new Set(bundle.entry.map((e: Json) => e.fullUrl));
+    expect(references(bundle).filter((r) => !fullUrls.has(r))).toEqual([]);
+    expect(bundleOf(report, { now: new Date('2026-11-27T00:00:00Z') }).entry).toEqual(bundle.entry);
+    expect(JSON.parse(JSON.stringify(bundle))).toEqual(bundle);
+  });
+
+  it('withdraws without creating a Patient when the patient has no HIS identifier, and without a reason extension when none is given', () => {
+    const anonymous = { hisPatientId: null, outpatientNo: null, inpatientNo: null };
+    expect(bundleOf(sampleDeliveredReport({ patient: anonymous })).entry[0].resource.resourceType).toBe('Patient');
+    const bundle = bundleOf(sampleDeliveredReport({ action: 'revoke', revocationReason: '  ', patient: anonymous }));
+    expect(resources(bundle, 'Patient')).toEqual([]);
+    const [dr] = resources(bundle, 'DiagnosticReport');
+    expect(dr!.subject).toEqual({ display: '张伟' });
+    expect(dr!.extension).toBeUndefined();
+    expect(resources(bundle, 'Observation').every((o) => o.status === 'entered-in-error' && o.subject.display === '张伟' && !o.subject.reference)).toBe(true);
   });
 });
 

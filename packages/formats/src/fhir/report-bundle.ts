@@ -15,6 +15,16 @@
  *
  * A replacement is a new DiagnosticReport with status `corrected`; it names the version it supersedes in an
  * extension, since R4 DiagnosticReport has no element for that. The superseded DiagnosticReport is not touched.
+ *
+ * A revoke (the version was sent in error, e.g. for the wrong patient) marks that version's resources
+ * `entered-in-error`: the DiagnosticReport and each Observation are conditional updates by their identifier
+ * (`PUT DiagnosticReport?identifier=<report-version system>|<key>`, `PUT Observation?identifier=…`) carrying the same
+ * content as the publication with the status changed, so the server keeps everything but the status; the PDF is not
+ * sent again (presentedForm keeps its contentType, size, hash, title and creation, without `data`); the reason is
+ * in the extension `<systemBase>/StructureDefinition/revocation-reason` (valueString). The Patient entry is the same
+ * conditional create as before (left out when the patient has no HIS identifier, so that nothing new is created; the
+ * subject is then the name alone). A repeat sets the same status again: nothing new is created. R4 has
+ * `entered-in-error` for both resources ("should never have existed"); `cancelled` would say the work was not done.
  */
 import {
   BDR_TEXT,
@@ -33,7 +43,7 @@ import {
   resultText,
 } from '../report/codes.ts';
 import type { DeliveredReport, DeliveredResult } from '../report/delivered-report.ts';
-import { deterministicUuid, sha1Base64, toBase64 } from '../report/ids.ts';
+import { deterministicUuid, reportDeliveryKey, sha1Base64, toBase64 } from '../report/ids.ts';
 
 export type FhirJson = Record<string, unknown>;
 
@@ -113,6 +123,7 @@ export function buildReportFhirBundle(report: DeliveredReport, options: ReportFh
   const key = report.idempotencyKey;
   const urn = (role: string) => `urn:uuid:${deterministicUuid(`${key}/${role}`)}`;
   const corrected = report.action === 'replace';
+  const revoke = report.action === 'revoke';
   const { patient, order } = report;
 
   // Patient: conditional create on the first identifier the HIS gave.
@@ -135,18 +146,25 @@ export function buildReportFhirBundle(report: DeliveredReport, options: ReportFh
     birthDate: patient.birthDate,
   };
   const firstIdentifier = patientIdentifiers[0];
-  const entries: FhirJson[] = [
-    {
-      fullUrl: patientUrl,
-      resource: patientResource,
-      request: { method: 'POST', url: 'Patient', ...(firstIdentifier ? { ifNoneExist: identifierSearch(firstIdentifier.system, firstIdentifier.value) } : {}) },
-    },
-  ];
+  // A revoke must not create a second Patient when there is no identifier to match the first one by.
+  const withPatient = !revoke || firstIdentifier !== undefined;
+  const entries: FhirJson[] = withPatient
+    ? [
+        {
+          fullUrl: patientUrl,
+          resource: patientResource,
+          request: { method: 'POST', url: 'Patient', ...(firstIdentifier ? { ifNoneExist: identifierSearch(firstIdentifier.system, firstIdentifier.value) } : {}) },
+        },
+      ]
+    : [];
 
-  const subject = { reference: patientUrl, display: patient.name };
+  const subject = withPatient ? { reference: patientUrl, display: patient.name } : { display: patient.name };
+  /** POST with ifNoneExist; on a revoke a conditional update (PUT Type?identifier=…) of the same resource. */
+  const request = (type: string, system: string, value: string) =>
+    revoke ? { method: 'PUT', url: `${type}?${identifierSearch(system, value)}` } : { method: 'POST', url: type, ifNoneExist: identifierSearch(system, value) };
   const basedOn = order.requestNo ? [{ type: 'ServiceRequest', identifier: { system: systems.requestNo, value: order.requestNo }, display: order.itemName }] : undefined;
   const encounter = order.visitSerialNo ? { type: 'Encounter', identifier: { system: systems.visitSerialNo, value: order.visitSerialNo } } : undefined;
-  const status = corrected ? 'corrected' : 'final';
+  const status = revoke ? 'entered-in-error' : corrected ? 'corrected' : 'final';
   const reportHasPost = report.results.some((r) => r.stage === 'post' && r.value !== null);
 
   const concept = (result: DeliveredResult, kind: DerivedKind): FhirJson => {
@@ -202,7 +220,7 @@ export function buildReportFhirBundle(report: DeliveredReport, options: ReportFh
     entries.push({
       fullUrl,
       resource: observation,
-      request: { method: 'POST', url: 'Observation', ifNoneExist: identifierSearch(systems.observation, identifierValue) },
+      request: request('Observation', systems.observation, identifierValue),
     });
     resultRefs.push({ reference: fullUrl });
   }
@@ -213,18 +231,16 @@ export function buildReportFhirBundle(report: DeliveredReport, options: ReportFh
   if (severity) conclusionCode.push({ coding: [{ system: conclusionSystem, code: `severity-${severity}`, ...(SEVERITY_TEXT[severity] ? { display: SEVERITY_TEXT[severity] } : {}) }], text: SEVERITY_TEXT[severity] ?? severity });
   if (bdr) conclusionCode.push({ coding: [{ system: conclusionSystem, code: `bdr-${bdr}`, display: BDR_TEXT[bdr] }], text: BDR_TEXT[bdr] });
 
+  const extension: FhirJson[] = [];
+  if (corrected && report.supersedesVersion !== null) {
+    extension.push({ url: underBase(base, 'StructureDefinition/supersedes'), valueIdentifier: { system: systems.reportVersion, value: `${report.reportId}:${report.supersedesVersion}` } });
+  }
+  if (revoke && report.revocationReason?.trim()) {
+    extension.push({ url: underBase(base, 'StructureDefinition/revocation-reason'), valueString: report.revocationReason.trim() });
+  }
   const diagnosticReport: FhirJson = {
     resourceType: 'DiagnosticReport',
-    ...(corrected && report.supersedesVersion !== null
-      ? {
-          extension: [
-            {
-              url: underBase(base, 'StructureDefinition/supersedes'),
-              valueIdentifier: { system: systems.reportVersion, value: `${report.reportId}:${report.supersedesVersion}` },
-            },
-          ],
-        }
-      : {}),
+    ...(extension.length ? { extension } : {}),
     identifier: [
       { use: 'official', system: systems.reportVersion, value: key },
       { use: 'secondary', system: systems.report, value: report.reportId },
@@ -259,7 +275,7 @@ export function buildReportFhirBundle(report: DeliveredReport, options: ReportFh
       {
         contentType: 'application/pdf',
         language: 'zh-CN',
-        data: toBase64(report.pdf.bytes),
+        ...(revoke ? {} : { data: toBase64(report.pdf.bytes) }),
         size: report.pdf.bytes.byteLength,
         hash: sha1Base64(report.pdf.bytes),
         title: `${order.itemName}报告（第 ${report.version} 版）`,
@@ -270,12 +286,12 @@ export function buildReportFhirBundle(report: DeliveredReport, options: ReportFh
   entries.push({
     fullUrl: urn('diagnostic-report'),
     resource: diagnosticReport,
-    request: { method: 'POST', url: 'DiagnosticReport', ifNoneExist: identifierSearch(systems.reportVersion, key) },
+    request: request('DiagnosticReport', systems.reportVersion, key),
   });
 
   return {
     resourceType: 'Bundle',
-    identifier: { system: underBase(base, 'sid/bundle'), value: key },
+    identifier: { system: underBase(base, 'sid/bundle'), value: reportDeliveryKey(report) },
     type: 'transaction',
     timestamp: options.now.toISOString(),
     entry: entries,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Hl7Message } from '@medplum/core';
 import { describe, expect, it } from 'vitest';
 import { sampleDeliveredReport, samplePdfBytes } from '../report/fixtures.ts';
+import { reportControlId, toBase64 } from '../report/ids.ts';
 import { decodeText } from '../worklist/text-encoding.ts';
 import { unescapeHl7 } from './escape.ts';
 import { readOru } from './oru.ts';
@@ -212,6 +213,52 @@ describe('buildReportOru', () => {
     expect([r.placerOrderNo, r.fillerOrderNo]).toEqual(['SQ2026112500815', 'PF20261125-0037']);
     expect(r.interpretation).toBe(report.conclusion.text);
     expect(oru.controlId).not.toBe(first.controlId);
+  });
+
+  it('withdraws a version: OBR-25 X, every OBX-11 W, the reason in NTE, no ED OBX, same order numbers, its own control id', () => {
+    const published = buildReportOru(sampleDeliveredReport(), options);
+    const report = sampleDeliveredReport({ action: 'revoke' });
+    for (const document of ['pdf', 'jpg', 'none'] as const) {
+      const oru = buildReportOru(report, { ...options, document });
+      const message = parse(oru.message);
+      expect(message.getSegment('MSH')!.getField(9).toString()).toBe('ORU^R01^ORU_R01');
+      expect(message.getSegment('OBR')!.getField(25).toString()).toBe('X');
+      // A withdrawn report says nothing about the order's state: ORC-5 is left empty (CM on a publication).
+      expect(message.getSegment('ORC')!.getField(1).toString()).toBe('RE');
+      expect(message.getSegment('ORC')!.getField(5).toString()).toBe('');
+      const obx = message.getAllSegments('OBX');
+      expect(obx.length).toBeGreaterThan(10);
+      expect(obx.every((s) => s.getField(11).toString() === 'W')).toBe(true);
+      expect(obx.filter((s) => s.getField(2).toString() === 'ED')).toEqual([]);
+      expect(message.getAllSegments('NTE').map((s) => s.getField(3).toString())).toEqual([`撤回原因：${report.revocationReason}`]);
+      expect(Buffer.from(oru.bytes).includes(Buffer.from(toBase64(report.pdf.bytes).slice(0, 40)))).toBe(false);
+      // The MSH-10 is derived from `${idempotencyKey}:revoke`: the same at every retry, not the publication's.
+      expect(oru.controlId).toBe(reportControlId(`${report.idempotencyKey}:revoke`));
+      expect(oru.controlId).not.toBe(published.controlId);
+      expect(oru.controlId).toMatch(/^PF[0-9A-F]{18}$/);
+    }
+    // Read back: the same order numbers, patient and values as the publication, so the HIS can find what to take back.
+    const r = read(buildReportOru(report, options).bytes);
+    const p = read(published.bytes);
+    expect([r.placerOrderNo, r.fillerOrderNo, r.patientId, r.patientName]).toEqual(['SQ2026112500815', 'PF20261125-0037', 'P000123456', '张伟']);
+    expect(r.observations.filter((o) => o.valueType === 'NM').map((o) => [o.code, o.rawValue])).toEqual(p.observations.filter((o) => o.valueType === 'NM').map((o) => [o.code, o.rawValue]));
+    expect(r.interpretation).toBe(report.conclusion.text);
+    expect(r.observations.some((o) => o.valueType === 'ED')).toBe(false);
+  });
+
+  it('writes OBX-11 D or X on a revoke where the hospital asks for it, escapes the reason, and says 未说明 without one', () => {
+    const report = sampleDeliveredReport({ action: 'revoke', revocationReason: '登记错误|患者^张伟\n第二行' });
+    const d = parse(buildReportOru(report, { ...options, encoding: 'utf-8', revokedObservationStatus: 'D' }).message);
+    expect(d.getAllSegments('OBX').every((s) => s.getField(11).toString() === 'D')).toBe(true);
+    expect(d.getSegment('OBR')!.getField(25).toString()).toBe('X');
+    const x = buildReportOru(report, { ...options, encoding: 'utf-8', revokedObservationStatus: 'X' });
+    expect(segments(x.message, 'OBX').every((f) => f[11] === 'X')).toBe(true);
+    const nte = segments(x.message, 'NTE')[0]!;
+    expect(nte).toHaveLength(4);
+    expect(unescapeHl7(nte[3]!)).toBe('撤回原因：登记错误|患者^张伟\n第二行');
+    expect(segments(buildReportOru(sampleDeliveredReport({ action: 'revoke', revocationReason: null }), options).message, 'NTE')[0]![3]).toBe('撤回原因：未说明');
+    // The option does not touch a publication.
+    expect(segments(buildReportOru(sampleDeliveredReport(), { ...options, revokedObservationStatus: 'D' }).message, 'OBX').every((f) => f[11] === 'F')).toBe(true);
   });
 
   it('derives MSH-10 from the idempotency key: the same at every retry, at most 20 characters, or as given', () => {

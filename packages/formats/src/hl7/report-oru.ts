@@ -3,17 +3,20 @@
  * §2.6): discrete values, the conclusion, and the signed PDF (or its JPEG pages) as ED.
  *
  * Layout:
- *   MSH  MSH-10 = {@link reportControlId}(idempotencyKey) unless given: a retry carries the same id, a new version a
- *        new one. MSH-15/16 empty (original acknowledgement mode). MSH-18 as in orm.ts: `GB 18030-2000` for GBK
- *        (HL7 table 0211 has no GBK value; GBK bytes are valid GB18030) and `UNICODE UTF-8`.
+ *   MSH  MSH-10 = {@link reportControlId}({@link reportDeliveryKey}) unless given: a retry carries the same id, a new
+ *        version a new one, and the withdrawal of a version another one (derived from `${idempotencyKey}:revoke`).
+ *        MSH-15/16 empty (original acknowledgement mode). MSH-18 as in orm.ts: `GB 18030-2000` for GBK (HL7 table
+ *        0211 has no GBK value; GBK bytes are valid GB18030) and `UNICODE UTF-8`.
  *   PID  PID-3 repeats: HIS patient id (type PI), 门诊号 (MZH), 住院号 (ZYH), each with the HIS assigning authority.
  *        HL7 table 0203 has no 门诊号/住院号 concept, so those two type codes are local (override `identifierTypes`
  *        per the hospital's interface document). PID-5 whole name as family name (see ../worklist/chinese-name.ts).
  *   PV1  PV1-2 O / I / E (体检 configurable, default O), PV1-19 = 门诊/住院流水号 (type VN).
- *   ORC  RE, placer = 申请单号 (HIS), filler = accession (PFTIS), ORC-5 CM, ORC-9 approval time, ORC-12 ordering doctor.
+ *   ORC  RE, placer = 申请单号 (HIS), filler = accession (PFTIS), ORC-5 CM (empty on a revoke: a withdrawn report says
+ *        nothing about the order's state), ORC-9 approval time, ORC-12 ordering doctor.
  *   OBR  OBR-4 item code^name, OBR-7 exam date, OBR-16 ordering doctor, OBR-22 approval time, OBR-24 PF,
- *        OBR-25 F (publish) / C (replace), OBR-32 reviewer (principal interpreter), OBR-33 reporter, OBR-34 technician.
- *   NTE  the correction reason, on a replacement.
+ *        OBR-25 F (publish) / C (replace) / X (revoke), OBR-32 reviewer (principal interpreter), OBR-33 reporter,
+ *        OBR-34 technician.
+ *   NTE  the correction reason (`更正原因：…`) on a replacement, the revocation reason (`撤回原因：…`) on a revoke.
  *   OBX  per result (parameter × stage) one group sharing OBX-4 = the group number:
  *          measured        NM, OBX-7 `LLN-ULN` (or `>LLN` / `<ULN`), OBX-8 L/H/N
  *          predicted       NM (when present)
@@ -24,11 +27,20 @@
  *        Then the conclusion (FT, `CONCLUSION^检查结论`, line breaks as \.br\), 电子签章号 and the verification URL
  *        (ST), and the document as ED: `^AP^PDF^Base64^…` (or `^application^pdf^Base64^…` with edStyle 'mime'; JPEG
  *        pages as `^IM^JPEG^Base64^…`). Every OBX-11 is F, or C on a replacement.
+ *
+ * Revoke (withdrawal of a delivered version, e.g. sent for the wrong patient): the same ORU^R01 with the same order
+ * numbers and the same observations, so a HIS that files per OBX finds what to take back, but
+ *   - OBR-25 = X: HL7 table 0123 has no "sent in error" value; X ("no results available; order canceled") is the one
+ *     that says the results no longer stand (interfaces.md §2.2 lists X as cancelled).
+ *   - OBX-11 = W by default: table 0085 W "post original as wrong, e.g. transmitted for wrong patient" is exactly a
+ *     withdrawal (v2-to-FHIR maps W, like D, to Observation.status entered-in-error). `revokedObservationStatus` picks
+ *     D ("deletes the OBX record") or X ("results cannot be obtained", → cancelled) for a HIS that asks for those.
+ *   - the reason in an NTE, and no ED OBX whatever `document` says: the PDF is not sent again.
  * Timestamps are hospital local time without offset (§2.2).
  */
 import { type LoincTable, PFT_LOINC, type DerivedKind, UCUM_Z_SCORE, abnormalFlag, formatNumber, localCode, loincFor, resultText } from '../report/codes.ts';
 import type { DeliveredReport, DeliveredResult } from '../report/delivered-report.ts';
-import { reportControlId, toBase64 } from '../report/ids.ts';
+import { reportControlId, reportDeliveryKey, toBase64 } from '../report/ids.ts';
 import { type NameSplit, splitPersonName } from '../worklist/chinese-name.ts';
 import { DEFAULT_HOSPITAL_TIME_ZONE, localDateTimeParts } from '../worklist/local-time.ts';
 import { escapeHl7, escapeHl7FormattedText } from './escape.ts';
@@ -64,6 +76,8 @@ export interface ReportOruOptions {
   edStyle?: 'hl7' | 'mime';
   /** LOINC codes per parameter, merged over {@link PFT_LOINC} (e.g. `{ TLC: { measured: '19862-2' } }`). */
   loinc?: LoincTable;
+  /** OBX-11 of a revoke (HL7 table 0085): W (default, "post original as wrong"), D ("deletes the OBX record") or X. */
+  revokedObservationStatus?: 'W' | 'D' | 'X';
 }
 
 export interface ReportOru {
@@ -83,7 +97,7 @@ const SEX = { male: 'M', female: 'F', unknown: 'U' } as const;
  * in the chosen encoding, e.g. a CJK Extension B character in GBK: iconv would write '?' into a patient's name.
  */
 export function buildReportOru(report: DeliveredReport, options: ReportOruOptions): ReportOru {
-  const controlId = options.controlId?.trim() || reportControlId(report.idempotencyKey);
+  const controlId = options.controlId?.trim() || reportControlId(reportDeliveryKey(report));
   const message = reportOruMessage(report, { ...options, controlId });
   const bytes = encodeHl7Message(message, options.encoding);
   if (!bytes.ok) throw new Error(`report ${report.idempotencyKey}: ${bytes.reason}`);
@@ -96,7 +110,9 @@ function reportOruMessage(report: DeliveredReport, options: ReportOruOptions & {
   const pftis = options.pftisAuthority ?? 'PFTIS';
   const local = options.localCodingSystem ?? 'L';
   const types = { ...DEFAULT_IDENTIFIER_TYPES, ...options.identifierTypes };
-  const status = report.action === 'replace' ? 'C' : 'F';
+  const revoke = report.action === 'revoke';
+  const status = revoke ? 'X' : report.action === 'replace' ? 'C' : 'F';
+  const observationStatus = revoke ? (options.revokedObservationStatus ?? 'W') : status;
   const loinc: LoincTable = { ...PFT_LOINC, ...options.loinc };
   const { patient, order } = report;
 
@@ -147,7 +163,7 @@ function reportOruMessage(report: DeliveredReport, options: ReportOruOptions & {
       1: 'RE',
       2: placer,
       3: filler,
-      5: 'CM',
+      5: revoke ? '' : 'CM',
       9: approved,
       12: orderingDoctor,
       17: field(undefined, order.requestingDepartment ?? undefined),
@@ -170,9 +186,10 @@ function reportOruMessage(report: DeliveredReport, options: ReportOruOptions & {
   if (report.action === 'replace' && report.correctionReason?.trim()) {
     segments.push(segment('NTE', { 1: '1', 2: 'L', 3: escapeHl7FormattedText(`更正原因：${report.correctionReason.trim()}`) }));
   }
+  if (revoke) segments.push(segment('NTE', { 1: '1', 2: 'L', 3: escapeHl7FormattedText(`撤回原因：${report.revocationReason?.trim() || '未说明'}`) }));
 
   let setId = 0;
-  const obx = (fields: Record<number, string>) => segments.push(segment('OBX', { 1: String(++setId), 11: status, ...fields }));
+  const obx = (fields: Record<number, string>) => segments.push(segment('OBX', { 1: String(++setId), 11: observationStatus, ...fields }));
   const technician = field(undefined, report.technician ?? undefined);
   const reportHasPost = report.results.some((r) => r.stage === 'post' && r.value !== null);
   const observationId = (result: DeliveredResult, kind: DerivedKind) => {
@@ -200,7 +217,8 @@ function reportOruMessage(report: DeliveredReport, options: ReportOruOptions & {
   if (report.verificationUrl) obx({ 2: 'ST', 3: field('VERIFICATION_URL', '报告验证地址', local), 5: escapeHl7(report.verificationUrl), 14: approved });
 
   const mime = options.edStyle === 'mime';
-  const documentKind = options.document ?? 'pdf';
+  // A revoke never sends the document again.
+  const documentKind = revoke ? 'none' : (options.document ?? 'pdf');
   if (documentKind === 'pdf') {
     const type = mime ? 'application^pdf' : 'AP^PDF';
     obx({ 2: 'ED', 3: field('REPORT_PDF', `${order.itemName}报告`, local), 5: `^${type}^Base64^${toBase64(report.pdf.bytes)}`, 14: approved });

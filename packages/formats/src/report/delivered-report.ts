@@ -20,14 +20,25 @@ export interface DeliveredResult {
 }
 
 export interface DeliveredReport {
-  /** `${reportId}:${version}`: the same at every retry, so a receiver can ignore a repeat. */
+  /**
+   * `${reportId}:${version}`: the same at every retry, so a receiver can ignore a repeat. A revoke keeps the revoked
+   * version's key; messages derive their ids from `reportDeliveryKey` (ids.ts) (`${idempotencyKey}:revoke`).
+   */
   idempotencyKey: string;
   reportId: string;
   version: number;
-  /** publish: first version; replace: a correction of `supersedesVersion`. */
-  action: 'publish' | 'replace';
+  /**
+   * publish: first version; replace: a correction of `supersedesVersion`; revoke: this (approved, already delivered)
+   * version is withdrawn, e.g. it was sent for the wrong patient. A revoke carries the revoked version's own data and
+   * idempotency key (so the receiver can find what to withdraw); `pdf` is still filled in, but no writer sends the
+   * document again: the messages identify the version and say it is withdrawn (see `reportDeliveryKey` (ids.ts) for the
+   * key that tells the withdrawal apart from the version's publication).
+   */
+  action: 'publish' | 'replace' | 'revoke';
   supersedesVersion: number | null;
   correctionReason: string | null;
+  /** 撤回原因: set on a revoke, else null. */
+  revocationReason: string | null;
   hospital: { name: string; campusCode: string; campusName: string };
   patient: { hisPatientId: string | null; name: string; sex: 'male' | 'female' | 'unknown'; birthDate: string; outpatientNo: string | null; inpatientNo: string | null };
   order: {

@@ -5,23 +5,25 @@
  */
 import { BDR_TEXT, PATTERN_TEXT, SEVERITY_TEXT, SEX_GB, SEX_TEXT, VISIT_TYPE_TEXT, abnormalFlag, formatNumber, localCode, loincFor, PFT_LOINC, type LoincTable } from './codes.ts';
 import type { DeliveredReport } from './delivered-report.ts';
-import { reportMessageId, toBase64 } from './ids.ts';
+import { reportDeliveryKey, reportMessageId, toBase64 } from './ids.ts';
 import { DEFAULT_HOSPITAL_TIME_ZONE, localDateTimeParts } from '../worklist/local-time.ts';
 
 /** Scalar fields, with what each holds. */
 export const REPORT_FIELDS = {
   serviceId: 'service id of the receiving platform (option serviceId, default BS320)',
   senderId: 'id of the sending system (option senderId, default PFTIS)',
-  messageId: 'message id, the same at every retry of this version (UUID)',
+  messageId: 'message id, the same at every retry of this delivery (UUID; the withdrawal of a version has its own)',
   sendTime: 'time of this delivery attempt (local)',
   sendTimeIso: 'time of this delivery attempt (ISO 8601, UTC)',
-  idempotencyKey: 'reportId:version',
+  idempotencyKey: 'reportId:version (on a revoke: of the version withdrawn)',
+  deliveryKey: 'key of this delivery: idempotencyKey, or idempotencyKey:revoke for a withdrawal',
   reportId: '报告 ID (all versions)',
   version: '版本号',
-  action: 'publish | replace',
-  actionName: '发布 | 更正',
+  action: 'publish | replace | revoke',
+  actionName: '发布 | 更正 | 撤回',
   supersedesVersion: 'version this one corrects',
   correctionReason: '更正原因',
+  revocationReason: '撤回原因 (revoke only)',
   hospitalName: '医院名称',
   campusCode: '院区代码',
   campusName: '院区名称',
@@ -64,8 +66,8 @@ export const REPORT_FIELDS = {
   pdfSize: 'PDF size in bytes',
   documentFormat: 'PDF | JPG',
   documentMimeType: 'application/pdf | image/jpeg',
-  documentBase64: 'the PDF, or the first JPG page, in base64',
-  pageCount: 'number of documents in {{#pages}}',
+  documentBase64: "the PDF, or the first JPG page, in base64 ('' on a revoke)",
+  pageCount: 'number of documents in {{#pages}} (0 on a revoke)',
 } as const;
 
 /** Fields of each item of a `{{#list}}…{{/list}}` section. */
@@ -88,7 +90,7 @@ export const REPORT_LIST_FIELDS = {
   },
   pages: {
     pageNo: 'sequence number, from 1',
-    pageBase64: 'the document (the PDF, or one JPG page) in base64',
+    pageBase64: 'the document (the PDF, or one JPG page) in base64; a revoke has no pages',
   },
 } as const;
 
@@ -113,6 +115,8 @@ export interface ReportFieldOptions {
   senderId?: string;
 }
 
+const ACTION_NAME = { publish: '发布', replace: '更正', revoke: '撤回' } as const;
+
 const text = (value: string | number | null | undefined): string => (value === null || value === undefined ? '' : typeof value === 'number' ? formatNumber(value) : value);
 
 export function localTime(value: Date | string, timeZone: string = DEFAULT_HOSPITAL_TIME_ZONE): string {
@@ -127,21 +131,24 @@ export function reportFieldScope(report: DeliveredReport, options: ReportFieldOp
   const now = options.now ?? new Date();
   const loinc: LoincTable = { ...PFT_LOINC, ...options.loinc };
   const jpg = options.document === 'jpg';
-  const documents = jpg ? (report.jpgPages ?? []) : [report.pdf.bytes];
+  // A revoke sends no document: the version it withdraws is named by its key, version and digests.
+  const documents = report.action === 'revoke' ? [] : jpg ? (report.jpgPages ?? []) : [report.pdf.bytes];
   const { patient, order, conclusion } = report;
   const fields: Record<ReportFieldName, string> = {
     serviceId: options.serviceId ?? 'BS320',
     senderId: options.senderId ?? 'PFTIS',
-    messageId: reportMessageId(report.idempotencyKey),
+    messageId: reportMessageId(reportDeliveryKey(report)),
     sendTime: localTime(now, timeZone),
     sendTimeIso: now.toISOString(),
     idempotencyKey: report.idempotencyKey,
+    deliveryKey: reportDeliveryKey(report),
     reportId: report.reportId,
     version: text(report.version),
     action: report.action,
-    actionName: report.action === 'replace' ? '更正' : '发布',
+    actionName: ACTION_NAME[report.action],
     supersedesVersion: text(report.supersedesVersion),
     correctionReason: text(report.correctionReason),
+    revocationReason: text(report.revocationReason),
     hospitalName: report.hospital.name,
     campusCode: report.hospital.campusCode,
     campusName: report.hospital.campusName,

@@ -45,6 +45,19 @@ describe('reportFileName', () => {
     expect(() => reportFileName('{requestNo}', noRequest, 'pdf')).toThrow(/empty name/);
   });
 
+  it('names a revoke like the version it withdraws, with the _revoked suffix, so it overwrites nothing', () => {
+    const revoke = sampleDeliveredReport({ action: 'revoke' });
+    expect(reportFileName('{requestNo}_{accessionNo}_v{version}', revoke, 'json')).toBe('SQ2026112500815_PF20261125-0037_v1_revoked.json');
+    expect(reportFileName('{requestNo}_{accessionNo}_v{version}', revoke, 'xml')).toBe('SQ2026112500815_PF20261125-0037_v1_revoked.xml');
+    expect(reportFileName('{accessionNo}.v{version}.{ext}', revoke, 'json')).toBe('PF20261125-0037.v1_revoked.json');
+    expect(reportFileName('{accessionNo}', revoke, '')).toBe('PF20261125-0037_revoked');
+    expect(reportFileName('{requestNo}_{accessionNo}_v{version}', report, 'json')).toBe('SQ2026112500815_PF20261125-0037_v1.json');
+    // A long name is cut before the suffix, never the suffix itself.
+    const long = reportFileName('{requestNo}_{accessionNo}', sampleDeliveredReport({ action: 'revoke', order: { requestNo: '申'.repeat(120) } }), 'json');
+    expect(Buffer.byteLength(long, 'utf8')).toBeLessThanOrEqual(200);
+    expect(long.endsWith('申_revoked.json')).toBe(true);
+  });
+
   it('keeps long names within 200 bytes, the extension included', () => {
     const long = sampleDeliveredReport({ order: { requestNo: '申'.repeat(120) } });
     const name = reportFileName('{requestNo}_{accessionNo}', long, 'pdf');

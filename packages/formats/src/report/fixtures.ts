@@ -15,11 +15,15 @@ export interface DeliveredReportOverrides extends Partial<Omit<DeliveredReport, 
   conclusion?: Partial<DeliveredReport['conclusion']>;
 }
 
-/** Nested objects merge one level deep. `action: 'replace'` sets supersedesVersion and a correction reason. */
+/**
+ * Nested objects merge one level deep. `action: 'replace'` sets supersedesVersion and a correction reason; `action:
+ * 'revoke'` a revocation reason.
+ */
 export function sampleDeliveredReport(overrides: DeliveredReportOverrides = {}): DeliveredReport {
   const reportId = overrides.reportId ?? '3f6d2a9e-8c41-4b7a-9e25-1d0c7b5a4e63';
   const version = overrides.version ?? 1;
   const replace = (overrides.action ?? 'publish') === 'replace';
+  const revoke = overrides.action === 'revoke';
   const pdfBytes = overrides.pdf?.bytes ?? samplePdfBytes();
   const base: DeliveredReport = {
     idempotencyKey: `${reportId}:${version}`,
@@ -28,6 +32,7 @@ export function sampleDeliveredReport(overrides: DeliveredReportOverrides = {}):
     action: 'publish',
     supersedesVersion: replace ? version - 1 : null,
     correctionReason: replace ? '舒张后 FVC 录入有误，已按设备原始数据更正' : null,
+    revocationReason: revoke ? '患者信息登记错误（报告发给了另一位患者），已撤回' : null,
     hospital: { name: '江南市第一人民医院', campusCode: 'DY', campusName: '东院区' },
     patient: {
       hisPatientId: 'P000123456',

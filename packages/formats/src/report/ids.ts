@@ -12,6 +12,20 @@ export function reportControlId(idempotencyKey: string): string {
   return `PF${createHash('sha256').update(idempotencyKey, 'utf8').digest('hex').slice(0, 18).toUpperCase()}`;
 }
 
+/** The key of a revoke delivery of the version with this idempotency key: `${idempotencyKey}:revoke`. */
+export function revocationKey(idempotencyKey: string): string {
+  return `${idempotencyKey}:revoke`;
+}
+
+/**
+ * The key of this delivery: the idempotency key for a publish or replace, {@link revocationKey} for a revoke. Message
+ * ids (MSH-10, the HTTP message id, the FHIR Bundle identifier) derive from it, so the withdrawal of a version is not
+ * mistaken for a retry of its publication; send it as the `Idempotency-Key` header too.
+ */
+export function reportDeliveryKey(report: { idempotencyKey: string; action: string }): string {
+  return report.action === 'revoke' ? revocationKey(report.idempotencyKey) : report.idempotencyKey;
+}
+
 /** Fixed namespace of PFTIS name-based UUIDs (generated once; never change it, or every id changes). */
 const PFTIS_UUID_NAMESPACE = '4c7b0f52-2f0e-4a57-9d3a-6b1f2f5e8a11';
 

@@ -6,7 +6,7 @@ export type { DeliveredReport, DeliveredResult } from './delivered-report.ts';
 export { buildReportOru, hl7Time, DEFAULT_IDENTIFIER_TYPES, type ReportOru, type ReportOruOptions } from '../hl7/report-oru.ts';
 export { buildReportFhirBundle, reportIdentifierSystems, type FhirJson, type IdentifierSystemName, type ReportFhirOptions } from '../fhir/report-bundle.ts';
 export { buildReportSidecar, reportSidecarContent, SIDECAR_SCHEMA, type ReportSidecar, type SidecarOptions } from './sidecar.ts';
-export { reportFileName, checkFileNamePattern, sanitizeFileName, FILE_NAME_PLACEHOLDERS, type FileNamePlaceholder } from './file-name.ts';
+export { reportFileName, checkFileNamePattern, sanitizeFileName, FILE_NAME_PLACEHOLDERS, REVOKED_FILE_SUFFIX, type FileNamePlaceholder } from './file-name.ts';
 export {
   buildReportJson,
   buildReportXml,
@@ -21,4 +21,4 @@ export {
 } from './template.ts';
 export { REPORT_FIELDS, REPORT_LIST_FIELDS, reportFieldScope, type ReportFieldName, type ReportFieldOptions, type ReportFieldScope, type ReportListName } from './fields.ts';
 export { PFT_LOINC, PFT_SNOMED, LOINC_PFT_PANEL, type LoincTable, type ParameterLoinc } from './codes.ts';
-export { reportControlId, reportMessageId, deterministicUuid } from './ids.ts';
+export { reportControlId, reportMessageId, reportDeliveryKey, revocationKey, deterministicUuid } from './ids.ts';

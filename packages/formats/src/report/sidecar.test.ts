@@ -61,6 +61,25 @@ describe('buildReportSidecar', () => {
     expect(childrenNamed(child(withFiles.value, 'files'), 'file').map((f) => f.text)).toEqual(['a_p1.jpg', 'a_p2.jpg']);
   });
 
+  it('writes a revoke: action revoke, the reason, the withdrawn version and its digests, and no files', () => {
+    const report = sampleDeliveredReport({ action: 'revoke' });
+    const json = JSON.parse(buildReportSidecar(report, 'json', { files: ['ignored.pdf'] }).text);
+    expect(json).toMatchObject({
+      action: 'revoke',
+      revocationReason: report.revocationReason,
+      version: 1,
+      idempotencyKey: report.idempotencyKey,
+      requestNo: 'SQ2026112500815',
+      pdf: { sha256: report.pdf.sha256, sm3: report.pdf.sm3 },
+      files: [],
+    });
+    expect(JSON.parse(buildReportSidecar(sampleDeliveredReport(), 'json').text).revocationReason).toBeNull();
+    const parsed = parseXml(buildReportSidecar(report, 'xml').text);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect([childText(parsed.value, 'action'), childText(parsed.value, 'revocationReason')]).toEqual(['revoke', report.revocationReason]);
+    expect(childrenNamed(child(parsed.value, 'files'), 'file')).toEqual([]);
+  });
+
   it('drops characters XML 1.0 cannot hold instead of writing a file nobody can read', () => {
     const sidecar = buildReportSidecar(sampleDeliveredReport({ conclusion: { text: 'a\u0001b\u000bc\u{1F600}' } }), 'xml');
     const parsed = parseXml(sidecar.text);

@@ -1,6 +1,10 @@
 /**
  * Metadata file written next to a dropped report PDF / JPG (folder-drop targets): who, which order, which version,
  * the conclusion, and the digests to check the document against. No document bytes. UTF-8, no BOM.
+ *
+ * A revoke is the sidecar alone (`action: "revoke"`, `revocationReason`, `files` empty), named like the version's
+ * files with the `_revoked` suffix (file-name.ts), so it does not overwrite the published PDF: the HIS finds the
+ * withdrawn version by `idempotencyKey` (or 申请单号 + version) and checks it against `pdf.sha256`.
  */
 import type { DeliveredReport } from './delivered-report.ts';
 import { utf8 } from './ids.ts';
@@ -9,7 +13,7 @@ import { type XmlNode, xmlElements } from './text-escape.ts';
 export const SIDECAR_SCHEMA = 'pftis-report-sidecar/1';
 
 export interface SidecarOptions {
-  /** Names of the document files this sidecar describes (the PDF, or the JPG pages), as written. */
+  /** Names of the document files this sidecar describes (the PDF, or the JPG pages), as written. Ignored on a revoke. */
   files?: string[];
 }
 
@@ -28,6 +32,7 @@ export function reportSidecarContent(report: DeliveredReport, options: SidecarOp
     action: report.action,
     supersedesVersion: report.supersedesVersion,
     correctionReason: report.correctionReason,
+    revocationReason: report.revocationReason,
     idempotencyKey: report.idempotencyKey,
     hospital: { name: report.hospital.name, campusCode: report.hospital.campusCode, campusName: report.hospital.campusName },
     requestNo: order.requestNo,
@@ -54,7 +59,7 @@ export function reportSidecarContent(report: DeliveredReport, options: SidecarOp
     signatureSerial: report.signatureSerial,
     verificationUrl: report.verificationUrl,
     pdf: { sha256: report.pdf.sha256, sm3: report.pdf.sm3, sizeBytes: report.pdf.bytes.byteLength },
-    files: options.files ?? [],
+    files: report.action === 'revoke' ? [] : (options.files ?? []),
   };
 }
 

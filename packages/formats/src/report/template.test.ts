@@ -76,6 +76,42 @@ describe('buildReportJson / buildReportXml with the default templates', () => {
     expect(childText(child(child(b, 'reviewDoctors'), 'reviewDoctor'), 'name')).toBe('刘建国');
   });
 
+  it('writes a revoke as the same body with action 撤回, the reason, the withdrawn version and its digests, and no document', () => {
+    const published = JSON.parse(buildReportJson(sampleDeliveredReport(), { now }).text);
+    const report = sampleDeliveredReport({ action: 'revoke' });
+    for (const document of ['pdf', 'jpg'] as const) {
+      const body = buildReportJson(report, { now, document });
+      const json = JSON.parse(body.text);
+      expect(json.body).toMatchObject({
+        versionNo: '1',
+        action: '撤回',
+        revocationReason: report.revocationReason,
+        correctionReason: '',
+        examReportLid: report.reportId,
+        reportId: report.idempotencyKey,
+        requestNo: 'SQ2026112500815',
+        examNo: 'PF20261125-0037',
+        pdfSha256: report.pdf.sha256,
+        pdfSm3: report.pdf.sm3,
+        docImages: [],
+      });
+      expect(body.text).not.toContain(toBase64(report.pdf.bytes).slice(0, 40));
+      // Its own message id (the same at every retry of the revoke), not the publication's.
+      expect(json.header.msg_id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(json.header.msg_id).not.toBe(published.header.msg_id);
+      expect(JSON.parse(buildReportJson(report, { now: new Date() }).text).header.msg_id).toBe(json.header.msg_id);
+    }
+    expect(published.body).toMatchObject({ action: '发布', revocationReason: '' });
+    const b = child(xml(buildReportXml(report, { now }).text), 'body');
+    expect([childText(b, 'action'), childText(b, 'revocationReason'), childText(b, 'reportId')]).toEqual(['撤回', report.revocationReason, report.idempotencyKey]);
+    expect(childrenNamed(child(b, 'docImages'), 'docImage')).toEqual([]);
+    // Custom templates: {{action}} revoke, {{deliveryKey}}, empty {{documentBase64}}, no {{#pages}}.
+    const custom = JSON.parse(
+      buildReportJson(report, { now, template: '{"op": "{{action}}", "key": "{{deliveryKey}}", "of": "{{idempotencyKey}}", "why": "{{revocationReason}}", "pdf": "{{documentBase64}}", "n": "{{pageCount}}", "p": [{{#pages}}"{{pageBase64}}"{{/pages}}]}' }).text,
+    );
+    expect(custom).toEqual({ op: 'revoke', key: `${report.idempotencyKey}:revoke`, of: report.idempotencyKey, why: report.revocationReason, pdf: '', n: '0', p: [] });
+  });
+
   it('escapes quotes, <, & and backslashes and keeps Chinese text in both formats', () => {
     const text = '他说 "阻塞" <轻度> & \'混合\' C:\\path\n第二行\t}{{';
     const report = sampleDeliveredReport({ conclusion: { text }, patient: { name: '欧阳"娜娜"<&>' } });

@@ -6,7 +6,7 @@
  * - `{{field}}` inserts a field of {@link REPORT_FIELDS}, escaped for the template's format: JSON string content
  *   (write it inside quotes: `"requestNo": "{{requestNo}}"`) or XML text / attribute content. Null is ''.
  * - `{{#results}} … {{/results}}` repeats its body per result value, `{{#pages}} … {{/pages}}` per document (the
- *   PDF, or each JPG page); inside, the item's fields ({@link REPORT_LIST_FIELDS}) and all scalar fields are
+ *   PDF, or each JPG page; none on a revoke); inside, the item's fields ({@link REPORT_LIST_FIELDS}) and all scalar fields are
  *   available. In JSON templates the repetitions are joined with ',' so a section can sit inside `[ … ]`.
  * - Nothing else: no conditions, no nesting of sections, no raw (unescaped) output.
  *
@@ -154,7 +154,11 @@ export function checkReportTemplate(template: string, format: TemplateFormat): s
   return malformed ? [malformed] : [];
 }
 
-/** Default JSON body: the BS320 header/body shape with PFTIS's values and the document(s) in base64. */
+/**
+ * Default JSON body: the BS320 header/body shape with PFTIS's values and the document(s) in base64. A revoke is the
+ * same body with `action` 撤回, the `revocationReason`, the withdrawn version's key (`reportId`), version and PDF
+ * digests, and `docImages` empty: the document is not sent again.
+ */
 export const DEFAULT_JSON_TEMPLATE = `{
   "header": {
     "service_id": "{{serviceId}}",
@@ -171,6 +175,7 @@ export const DEFAULT_JSON_TEMPLATE = `{
     "action": "{{actionName}}",
     "supersedesVersion": "{{supersedesVersion}}",
     "correctionReason": "{{correctionReason}}",
+    "revocationReason": "{{revocationReason}}",
     "examReportLid": "{{reportId}}",
     "reportId": "{{idempotencyKey}}",
     "examNo": "{{accessionNo}}",
@@ -232,6 +237,7 @@ export const DEFAULT_XML_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     <action>{{actionName}}</action>
     <supersedesVersion>{{supersedesVersion}}</supersedesVersion>
     <correctionReason>{{correctionReason}}</correctionReason>
+    <revocationReason>{{revocationReason}}</revocationReason>
     <examReportLid>{{reportId}}</examReportLid>
     <reportId>{{idempotencyKey}}</reportId>
     <examNo>{{accessionNo}}</examNo>

@@ -49,17 +49,28 @@ export function hisSchema(d: HisDialect): string[] {
  * report channels). One row per report version. ID 主键; SQDH 申请单号; BBH 版本号; MDJ 幂等键 (PFTIS's
  * `${reportId}:${version}`, UNIQUE, so a retried INSERT cannot add a second row); CZLX 操作类型 (publish 发布 /
  * replace 更正); JZLSH 就诊流水号; JCH 检查号; JL 结论; SHYS 审核医生; SHSJ 审核时间 (hospital wall clock); DZQZH
- * 电子签章号; PDF 报告文件; ZT 状态 (1 有效, 2 已被新版本替代: the HIS sets it); JSSJ 接收时间.
- * IF NOT EXISTS, so it can also be added to a demo HIS created before the table existed.
+ * 电子签章号; PDF 报告文件; ZT 状态 (1 有效, 2 已被新版本替代: the HIS sets it, 3 已撤回: PFTIS sets it with
+ * reportRevokeSql); JSSJ 接收时间; CXYY 撤回原因 and CXSJ 撤回时间 (set with ZT = '3').
+ * IF NOT EXISTS, so it can also be added to a demo HIS created before the table existed (the report receiver also
+ * adds {@link hisReportAddedColumns} to a PFT_REPORT created before them).
  */
 export function hisReportSchema(d: HisDialect): string[] {
   const columns = `SQDH VARCHAR(24) NOT NULL, BBH INT NOT NULL, MDJ VARCHAR(80) NOT NULL, CZLX VARCHAR(10) NOT NULL,
        JZLSH VARCHAR(24), JCH VARCHAR(32), JL TEXT, SHYS VARCHAR(40), SHSJ ${datetime(d)}, DZQZH VARCHAR(64),
        PDF ${d === 'mysql' ? 'LONGBLOB' : 'BYTEA'}, ZT CHAR(1) NOT NULL DEFAULT '1', JSSJ ${datetime(d)} NOT NULL DEFAULT CURRENT_TIMESTAMP,
+       ${hisReportAddedColumns(d).map(([name, type]) => `${name} ${type}`).join(', ')},
        CONSTRAINT UK_PFT_REPORT_MDJ UNIQUE (MDJ)`;
   return d === 'mysql'
     ? [`CREATE TABLE IF NOT EXISTS PFT_REPORT (ID BIGINT AUTO_INCREMENT PRIMARY KEY, ${columns}, KEY IX_PFT_REPORT_SQDH (SQDH, BBH))`]
     : [`CREATE TABLE IF NOT EXISTS PFT_REPORT (ID BIGSERIAL PRIMARY KEY, ${columns})`, `CREATE INDEX IF NOT EXISTS IX_PFT_REPORT_SQDH ON PFT_REPORT (SQDH, BBH)`];
+}
+
+/** Columns PFT_REPORT gained after it first shipped (name, type): the revocation. */
+export function hisReportAddedColumns(d: HisDialect): Array<[name: string, type: string]> {
+  return [
+    ['CXYY', 'VARCHAR(1000)'],
+    ['CXSJ', datetime(d)],
+  ];
 }
 
 const REPORT_INSERT = `INSERT INTO PFT_REPORT (SQDH, BBH, MDJ, CZLX, JZLSH, JCH, JL, SHYS, SHSJ, DZQZH, PDF)
@@ -82,6 +93,27 @@ ON DUPLICATE KEY UPDATE MDJ = MDJ`,
 
 /** The named parameters of reportWriteBackSql, in order. */
 export const reportWriteBackParameters = ['requestNo', 'version', 'idempotencyKey', 'action', 'visitSerialNo', 'accessionNo', 'conclusion', 'reviewer', 'approvedAt', 'signatureSerial', 'pdf'] as const;
+
+const REPORT_REVOKE = `UPDATE PFT_REPORT SET ZT = '3', CXYY = :revocationReason, CXSJ = CURRENT_TIMESTAMP
+WHERE MDJ = :idempotencyKey AND ZT <> '3'`;
+
+/**
+ * The HIS's report revocation statement (撤回), per dialect (the same text in both): the row PFTIS wrote for the
+ * version (:idempotencyKey, the withdrawn version's `${reportId}:${version}`, as in reportWriteBackSql) becomes
+ * ZT = '3' 已撤回, with :revocationReason in CXYY and the time in CXSJ. Idempotent: a repeat matches no row (ZT is
+ * already '3') and changes 0 rows on PostgreSQL and MySQL/MariaDB alike (CLIENT_FOUND_ROWS counts matched rows, and
+ * none match). A version whose row was never written changes nothing either. The HIS polls for ZT = '3'.
+ */
+export const reportRevokeSql: Record<HisDialect, string> = {
+  postgres: REPORT_REVOKE,
+  mysql: REPORT_REVOKE,
+};
+
+/** The named parameters of reportRevokeSql, in order. */
+export const reportRevokeParameters = ['revocationReason', 'idempotencyKey'] as const;
+
+/** PFT_REPORT.ZT values. */
+export const hisReportStatusCodes = { valid: '1', superseded: '2', revoked: '3' } as const;
 
 /** The HIS's own status write-back statement, as a hospital would configure it for the exam system. */
 export const statusWriteBackSql = 'UPDATE HIS_JCSQ SET ZT = :status, GXSJ = :changedAt WHERE SQDH = :requestNo';

@@ -13,6 +13,8 @@ export interface ArrivalDocument {
   reference: string | null;
 }
 
+export type ReportAction = 'publish' | 'replace' | 'revoke';
+
 /** What a channel read out of one delivery, whatever its format. */
 export interface ReportFields {
   /** `${reportId}:${version}` as PFTIS sends it; a channel without one derives a key of its own. */
@@ -23,8 +25,11 @@ export interface ReportFields {
   /** 门诊/住院流水号 */
   visitSerialNo: string | null;
   version: number | null;
-  action: 'publish' | 'replace';
+  /** revoke: the version (`version`, else the order's current one) is withdrawn; no document comes with it. */
+  action: ReportAction;
   supersedesVersion: number | null;
+  /** 撤回原因, on a revoke. */
+  revocationReason: string | null;
   patientName: string | null;
   conclusion: string | null;
   reviewer: string | null;
@@ -44,13 +49,20 @@ export interface Arrival {
   visitSerialNo: string | null;
   version: number | null;
   idempotencyKey: string;
-  action: 'publish' | 'replace';
+  /** revoke: this arrival is the withdrawal (撤回) of a version, not a version. */
+  action: ReportAction;
   /** For a correction: the version it replaces. */
   replaces: number | null;
   /** Whether a later version of the same report has arrived (on any channel). */
   superseded: boolean;
   /** Receipt number of the arrival that superseded this one. */
   supersededBy: string | null;
+  /** Whether this version was withdrawn (a revoke of it arrived, on any channel): 已撤回. Never set on a revoke itself. */
+  withdrawn: boolean;
+  /** Receipt number of the revoke that withdrew this one. */
+  withdrawnBy: string | null;
+  /** 撤回原因: on a revoke, and on the versions it withdrew. */
+  revocationReason: string | null;
   /** ISO 8601 (UTC). */
   receivedAt: string;
   patientName: string | null;
@@ -89,9 +101,10 @@ export const documentOf = (bytes: Uint8Array, reference: string | null = null): 
   reference,
 });
 
-/** The report a version belongs to: the key without its `:version` suffix, else the order. */
+/** The report a version belongs to: the key without its `:version` suffix (and a revoke's `:revoke`), else the order. */
 function reportIdentity(a: Pick<Arrival, 'idempotencyKey' | 'version' | 'orderNo' | 'accessionNo'>): string | null {
-  if (a.version !== null && a.idempotencyKey.endsWith(`:${a.version}`)) return `key:${a.idempotencyKey.slice(0, -String(a.version).length - 1)}`;
+  const key = a.idempotencyKey.replace(/:revoke$/, '');
+  if (a.version !== null && key.endsWith(`:${a.version}`)) return `key:${key.slice(0, -String(a.version).length - 1)}`;
   return a.orderNo ? `order:${a.orderNo}` : a.accessionNo ? `accession:${a.accessionNo}` : null;
 }
 
@@ -101,6 +114,13 @@ export type ArrivalStore = ReturnType<typeof createArrivalStore>;
  * One store for every channel. A delivery is a duplicate when one of its de-duplication keys (idempotency key,
  * order + version, MSH-10 …) was seen before on the same channel: each channel stands for a separate system of
  * the hospital. A later version of the same report, on any channel, supersedes the earlier ones.
+ *
+ * A revoke is a delivery of its own: its keys live apart from those of the version it withdraws (PFTIS may send it
+ * with the version's own idempotency key), so it is never taken for a repeat of the publication, and a repeat of the
+ * revoke is a duplicate like any other. It marks the arrivals of the withdrawn version `withdrawn`, on every channel:
+ * those of the same version where both versions are known, else (an ORU carries no version) the arrivals of the
+ * report that are not superseded. A version that arrives after its revoke (versions known and equal) is withdrawn
+ * on arrival. A revoke supersedes nothing and is never superseded.
  */
 export function createArrivalStore(now: () => Date = () => new Date()) {
   const all: Arrival[] = [];
@@ -117,9 +137,12 @@ export function createArrivalStore(now: () => Date = () => new Date()) {
 
   /** Keys that identify a delivery on a channel: its idempotency key and, when known, order + version. */
   function keysOf(channel: ReceiverChannel, fields: ReportFields & { idempotencyKey: string }, extra: string[]): string[] {
-    const keys = [`key:${fields.idempotencyKey}`, ...extra];
+    const revoke = fields.action === 'revoke';
+    // A revoke under the version's key or under `${key}:revoke` is the same delivery.
+    const keys = [`key:${revoke ? fields.idempotencyKey.replace(/:revoke$/, '') : fields.idempotencyKey}`, ...extra];
     if (fields.version !== null && (fields.orderNo || fields.accessionNo)) keys.push(`order:${fields.orderNo ?? ''}:${fields.accessionNo ?? ''}:${fields.version}`);
-    return keys.map((k) => `${channel}|${k}`);
+    const scope = revoke ? 'revoke|' : '';
+    return keys.map((k) => `${channel}|${scope}${k}`);
   }
 
   function findDuplicate(channel: ReceiverChannel, fields: ReportFields & { idempotencyKey: string }, extraKeys: string[] = []): Arrival | null {
@@ -153,14 +176,18 @@ export function createArrivalStore(now: () => Date = () => new Date()) {
       replaces: null,
       superseded: false,
       supersededBy: null,
+      withdrawn: false,
+      withdrawnBy: null,
+      revocationReason: fields.action === 'revoke' ? fields.revocationReason : null,
       receivedAt: at.toISOString(),
       patientName: fields.patientName,
       conclusion: fields.conclusion,
       reviewer: fields.reviewer,
       approvedAt: fields.approvedAt,
       signatureSerial: fields.signatureSerial,
-      document: fields.document,
-      size: fields.document?.size ?? 0,
+      // A revoke files no document, whatever came with it: it is not a new report.
+      document: fields.action === 'revoke' ? null : fields.document,
+      size: fields.action === 'revoke' ? 0 : (fields.document?.size ?? 0),
       duplicatesIgnored: 0,
       source: o.source ?? {},
       raw: o.raw ?? new Uint8Array(0),
@@ -175,7 +202,9 @@ export function createArrivalStore(now: () => Date = () => new Date()) {
       const earlier = sameReport.map((a) => a.version).filter((v): v is number => v !== null && (arrival.version === null || v < arrival.version));
       arrival.replaces = fields.supersedesVersion ?? (earlier.length ? Math.max(...earlier) : arrival.version !== null && arrival.version > 1 ? arrival.version - 1 : null);
     }
-    for (const other of sameReport) {
+    // A revoke is not a version: it supersedes nothing and is never superseded.
+    for (const other of arrival.action === 'revoke' ? [] : sameReport) {
+      if (other.action === 'revoke') continue;
       const known = arrival.version !== null && other.version !== null;
       const older = known ? other.version! < arrival.version! : arrival.action === 'replace';
       const newer = known && other.version! > arrival.version!;
@@ -186,6 +215,22 @@ export function createArrivalStore(now: () => Date = () => new Date()) {
         arrival.superseded = true;
         arrival.supersededBy = other.receiptNo;
       }
+    }
+    const withdraw = (version: Arrival, revoke: Arrival) => {
+      if (version.withdrawn) return;
+      version.withdrawn = true;
+      version.withdrawnBy = revoke.receiptNo;
+      version.revocationReason = revoke.revocationReason;
+    };
+    if (arrival.action === 'revoke') {
+      for (const other of sameReport) {
+        if (other.action === 'revoke') continue;
+        const known = arrival.version !== null && other.version !== null;
+        if (known ? other.version === arrival.version : !other.superseded) withdraw(other, arrival);
+      }
+    } else if (arrival.version !== null) {
+      const revoke = sameReport.find((a) => a.action === 'revoke' && a.version === arrival.version);
+      if (revoke) withdraw(arrival, revoke);
     }
     all.push(arrival);
     for (const key of keysOf(channel, fields, o.extraKeys ?? [])) seen.set(key, arrival);

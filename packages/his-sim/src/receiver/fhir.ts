@@ -7,6 +7,10 @@ import { bytesFrom } from './report-fields.js';
  * memory. Conditional create (`request.ifNoneExist`, e.g. `identifier=urn:pftis:report|<reportId>:<version>`) and
  * conditional update (`PUT DiagnosticReport?identifier=…`) match by identifier only, so a repeated delivery returns
  * the ids it got the first time (`200 OK`) without creating anything.
+ *
+ * A DiagnosticReport with status `entered-in-error` (or `cancelled`) is the withdrawal of that report version (as
+ * PFTIS sends it: a conditional update of the version's DiagnosticReport and Observations); the reason, if any, in an
+ * extension whose url names revocation / withdrawal (valueString).
  */
 
 type Resource = { resourceType: string; id?: string; meta?: { versionId?: string; lastUpdated?: string }; [key: string]: unknown };
@@ -197,8 +201,9 @@ function reportFields(report: Resource, bundle: Resource[], entry: BundleEntry, 
     accessionNo: (filler(ids)?.value ?? filler(srIds)?.value) || null,
     visitSerialNo: encounterId,
     version: versionText && /^\d+$/.test(versionText) ? Number(versionText) : null,
-    action: report.status === 'corrected' || report.status === 'amended' ? 'replace' : 'publish',
+    action: report.status === 'entered-in-error' || report.status === 'cancelled' ? 'revoke' : report.status === 'corrected' || report.status === 'amended' ? 'replace' : 'publish',
     supersedesVersion: supersedes && /^\d+$/.test(supersedes) ? Number(supersedes) : null,
+    revocationReason: report.status === 'entered-in-error' || report.status === 'cancelled' ? extension(/revocation|revoke|withdraw|撤回/i) : null,
     patientName: name ? (name.text ?? `${name.family ?? ''}${(name.given ?? []).join('')}`) || null : null,
     conclusion: typeof report.conclusion === 'string' ? report.conclusion : null,
     reviewer: interpreter?.display ?? null,

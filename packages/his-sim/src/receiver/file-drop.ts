@@ -3,6 +3,9 @@ import path from 'node:path';
 import { documentOf, type ReportFields } from './arrivals.js';
 import { decodeBody, fieldsFromTree, parseBody } from './report-fields.js';
 
+/** Whether a parsed sidecar is a revoke, which comes without documents. */
+const isRevoke = (tree: unknown) => fieldsFromTree(tree).action === 'revoke';
+
 /**
  * The demo HIS's shared folder (共享目录): a report is a document (`X.pdf`, or JPEG pages `X.jpg` / `X.p1.jpg`,
  * `X.p2.jpg` …) and a sidecar (`X.json` / `X.xml`, or `X.pdf.json`) carrying the 申请单号, version and the rest; a
@@ -10,10 +13,13 @@ import { decodeBody, fieldsFromTree, parseBody } from './report-fields.js';
  * there and their sizes have not changed since the previous poll (so a half-written file waits); names starting
  * with `.` or ending in `.part`/`.tmp` are never read. Taken pairs move to `done/`; unreadable ones to `error/`
  * with a `.reason.txt`. The arrival's document is the PDF, else the first page.
+ *
+ * A revoke (the sidecar's action `revoke` / 撤回 / 作废 …) is a sidecar alone, e.g. `X_revoked.json`: it is taken
+ * without documents once settled, and withdraws the version it names.
  */
 export interface FilePair {
   base: string;
-  /** The PDF, or the JPEG pages in page order. */
+  /** The PDF, or the JPEG pages in page order; none for a revoke. */
   documents: string[];
   sidecar: string;
 }
@@ -49,11 +55,13 @@ export function createFileDrop(folder: string) {
     for (const sidecar of names.filter((n) => SIDECAR.test(n))) {
       const stem = sidecar.replace(SIDECAR, '');
       let mine = documents.includes(stem) ? [stem] : documents.filter((d) => d.replace(DOCUMENT, '') === stem || d.startsWith(`${stem}.`)).sort(bySheet);
+      let revoke = false;
       if (!mine.length) {
         const read = await readSidecar(sidecar);
         mine = read?.parsed.ok ? listedFiles(read.parsed.tree).filter((f) => documents.includes(f)) : [];
+        revoke = !mine.length && read?.parsed.ok === true && isRevoke(read.parsed.tree);
       }
-      if (mine.length) found.push({ base: stem.replace(DOCUMENT, ''), documents: mine, sidecar });
+      if (mine.length || revoke) found.push({ base: stem.replace(DOCUMENT, ''), documents: mine, sidecar });
     }
     return found;
   }
@@ -84,7 +92,8 @@ export function createFileDrop(folder: string) {
     const fields = fieldsFromTree(parsed.tree);
     if (!fields.orderNo && !fields.accessionNo) return { pair, fields: null, raw, reason: '随附文件缺少申请单号（requestNo）' };
     const idempotencyKey = fields.idempotencyKey ?? (fields.version !== null ? `${fields.orderNo ?? fields.accessionNo}:${fields.version}` : `file:${pair.sidecar}`);
-    const main = pair.documents.find((d) => /\.pdf$/i.test(d)) ?? pair.documents[0]!;
+    const main = pair.documents.find((d) => /\.pdf$/i.test(d)) ?? pair.documents[0];
+    if (!main) return fields.action === 'revoke' ? { pair, fields: { ...fields, idempotencyKey, document: null }, raw } : { pair, fields: null, raw, reason: '没有报告文件' };
     const bytes = new Uint8Array(await readFile(path.join(folder, main)));
     return { pair, fields: { ...fields, idempotencyKey, document: documentOf(bytes, main) }, raw };
   }

@@ -8,7 +8,8 @@ import { documentOf, type ArrivalDocument, type ReportFields } from './arrivals.
  *
  * Where it looks:
  * - 申请单号: ORC-2, else OBR-2; 检查号 (accession): ORC-3, else OBR-3; 流水号: PV1-19; patient: PID-5.
- * - correction: OBR-25 = C (or ORC-1 = XO); final: OBR-25 = F.
+ * - correction: OBR-25 = C (or ORC-1 = XO); final: OBR-25 = F; revoke (withdrawal): OBR-25 = X, or every OBX-11 W or D
+ *   (table 0085 "post original as wrong" / "deletes the OBX record"), the reason in an NTE (`撤回原因：…`).
  * - version: an OBX whose OBX-3 code is VERSION / REPORT_VERSION / BBH / 报告版本, else the `:n` of the key.
  * - idempotency key: an OBX coded IDEMPOTENCY_KEY / REPORT_KEY / MDJ, else OBR-20/21/18/19 when shaped
  *   `<reportId>:<version>`, else `<申请单号>:<version>`, else the MSH-10.
@@ -73,6 +74,9 @@ function split(text: string): Segments | null {
   return { all, component: msh[4] ?? '^', subcomponent: msh[7] ?? '&' };
 }
 
+/** The NTE of a revoke: `撤回原因：…` (or 作废 / 撤销). */
+const REVOCATION_NOTE = /^\s*(撤回|作废|撤销)原因\s*[：:]\s*/;
+
 export type OruReading = { ok: true; value: OruForHis } | { ok: false; code: 'AR' | 'AE'; reason: string; controlId: string; msh: string[] | null };
 
 export function readOruForHis(text: string): OruReading {
@@ -111,11 +115,15 @@ export function readOruForHis(text: string): OruReading {
   const idempotencyKey = explicitKey ?? (version !== null ? `${orderNo ?? accessionNo}:${version}` : `MSH-10:${controlId}`);
 
   const resultStatus = (obr?.[25] ?? '').trim().toUpperCase();
-  const action = resultStatus === 'C' || (orc?.[1] ?? '').toUpperCase() === 'XO' ? 'replace' : 'publish';
+  const withdrawnObservations = obx.length > 0 && obx.every((s) => /^[WD]$/i.test((s[11] ?? '').trim()));
+  const action =
+    resultStatus === 'X' || (resultStatus === '' && withdrawnObservations) ? 'revoke' : resultStatus === 'C' || (orc?.[1] ?? '').toUpperCase() === 'XO' ? 'replace' : 'publish';
   const supersedesText = obxValue(coded(/^SUPERSEDES_?VERSION$|^REPLACES$|被替代版本/i));
 
   const conclusionObx = obx.find((s) => /^(FT|TX|ST)$/.test(s[2] ?? '') && /CONCL|INTERP|IMP|结论|印象/i.test((s[3] ?? '').split(component).slice(0, 2).join(' ')));
-  const notes = segments('NTE').map((s) => unescapeHl7(s[3] ?? '')).filter(Boolean).join('\n');
+  const allNotes = segments('NTE').map((s) => unescapeHl7(s[3] ?? '')).filter(Boolean);
+  const revocationNote = allNotes.find((n) => REVOCATION_NOTE.test(n));
+  const notes = allNotes.filter((n) => n !== revocationNote).join('\n');
   const person = (value: string | undefined) => {
     if (!value) return null;
     const c1 = value.split(component);
@@ -144,6 +152,7 @@ export function readOruForHis(text: string): OruReading {
         version,
         action,
         supersedesVersion: supersedesText && /^\d+$/.test(supersedesText) ? Number(supersedesText) : null,
+        revocationReason: action === 'revoke' ? (revocationNote?.replace(REVOCATION_NOTE, '').trim() || allNotes.join('\n') || null) : null,
         patientName: unescapeHl7(pidName) || null,
         conclusion: obxValue(conclusionObx) ?? (notes || null),
         reviewer: person(obr?.[32]) ?? person(obr?.[16]) ?? person(orc?.[12]),

@@ -6,6 +6,7 @@ import iconv from 'iconv-lite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseHl7Ack } from '@pftis/formats/hl7/ack';
 import { MllpClient, frameMllp } from '@pftis/formats/hl7/mllp';
+import { readOruForHis } from './hl7.js';
 import { createReportReceiver, DEMO_RECEIVER_TOKEN, type ReportReceiver, type ReportReceiverOptions } from './receiver.js';
 
 // A stand-in for the signed PDF: a receiver only stores and counts the bytes.
@@ -44,8 +45,18 @@ function segment(name: string, fields: Record<number, string>): string {
 }
 
 /** An ORU^R01 as PFTIS might send it: placer 申请单号, key in OBR-20, version OBX, conclusion, PDF as ED. */
-function oru(o: { controlId: string; requestNo: string; version: number; corrected?: boolean; key?: string | null; patient?: string; charset?: string }) {
-  return [
+function oru(o: {
+  controlId: string;
+  requestNo: string;
+  version: number;
+  corrected?: boolean;
+  key?: string | null;
+  patient?: string;
+  charset?: string;
+  /** A withdrawal: OBR-25 (default X) and every OBX-11 (default W) as given, no ED, the reason in an NTE. */
+  revoke?: { resultStatus?: string; observationStatus?: string; reason: string };
+}) {
+  const message = [
     `MSH|^~\\&|PFTIS|PFT-LAB|DEMO-HIS|DEMO-HOSPITAL|20261125103000||ORU^R01^ORU_R01|${o.controlId}|P|2.5.1|||AL|NE||${o.charset ?? 'UNICODE UTF-8'}`,
     segment('PID', { 1: '1', 3: 'P00000007^^^DEMO^PI', 5: `${o.patient ?? '张三'}^`, 7: '19600101', 8: 'M' }),
     segment('PV1', { 1: '1', 2: 'O', 19: 'MZLS0007' }),
@@ -56,7 +67,19 @@ function oru(o: { controlId: string; requestNo: string; version: number; correct
     segment('OBX', { 1: '3', 2: 'ST', 3: 'REPORT_VERSION^报告版本^L', 5: String(o.version), 11: 'F' }),
     segment('OBX', { 1: '4', 2: 'ST', 3: 'SIGNATURE_SERIAL^电子签章号^L', 5: '5A3F0012', 11: 'F' }),
     segment('OBX', { 1: '5', 2: 'ED', 3: 'PDF^报告^L', 5: `^AP^PDF^Base64^${Buffer.from(PDF).toString('base64')}`, 11: 'F' }),
-  ].join('\r');
+  ];
+  const revoke = o.revoke;
+  if (!revoke) return message.join('\r');
+  return message
+    .filter((s) => !s.startsWith('OBX|5|ED'))
+    .map((s) => {
+      const f = s.split('|');
+      if (f[0] === 'OBR') f[25] = revoke.resultStatus ?? 'X';
+      if (f[0] === 'OBX') f[11] = revoke.observationStatus ?? 'W';
+      return f.join('|');
+    })
+    .concat([`NTE|1|L|撤回原因：${revoke.reason}`])
+    .join('\r');
 }
 
 /** A transaction Bundle with a conditional create of the DiagnosticReport by its identifier. */
@@ -491,5 +514,80 @@ describe('the HIS page', () => {
     // The page stays up while a channel is down.
     await r.setMode('down');
     expect((await fetch(r.urls.viewer!)).status).toBe(200);
+  });
+});
+
+describe('revokes from other senders', () => {
+  it('web service: a flat body with action 作废 and its reason withdraws the version; a repeat is a duplicate', async () => {
+    const r = await start({ mllp: false, fhir: false });
+    await publish(r, JSON.stringify(deliveredReport({ requestNo: 'SQ0701', version: 1 })), { key: 'rep-SQ0701:1' });
+    const revoke = JSON.stringify({ requestNo: 'SQ0701', examNo: 'A-SQ0701', versionNo: '1', action: '作废', 作废原因: '申请单开错' });
+    for (const duplicate of [false, true]) {
+      const answer = await publish(r, revoke, { key: 'rep-SQ0701:1' });
+      expect(await answer.json()).toMatchObject({ code: 0, duplicate });
+    }
+    expect(r.arrivalsByOrder('SQ0701').map((a) => [a.version, a.action, a.withdrawn, a.revocationReason, a.duplicatesIgnored])).toEqual([
+      [1, 'publish', true, '申请单开错', 0],
+      [1, 'revoke', false, '申请单开错', 1],
+    ]);
+  });
+
+  it('FHIR: a conditional update to status cancelled withdraws the version; a repeat is a duplicate', async () => {
+    const r = await start({ mllp: false, http: false });
+    await postFhir(r, fhirBundle({ requestNo: 'SQ0702', version: 1 }));
+    const key = 'rep-SQ0702:1';
+    const revoke = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          resource: {
+            resourceType: 'DiagnosticReport',
+            extension: [{ url: 'urn:demo:withdrawal-reason', valueString: '检查做错了人' }],
+            identifier: [{ system: 'urn:pftis:report', value: key }, { system: 'urn:demo:accession', value: 'A-SQ0702', type: { coding: [{ code: 'ACSN' }] } }],
+            basedOn: [{ identifier: { system: 'urn:demo:sqdh', value: 'SQ0702' } }],
+            status: 'cancelled',
+            code: { coding: [{ system: 'http://loinc.org', code: '81458-2' }] },
+          },
+          request: { method: 'PUT', url: `DiagnosticReport?identifier=urn:pftis:report|${key}` },
+        },
+      ],
+    };
+    const first = (await (await postFhir(r, revoke)).json()) as { entry: Array<{ response: { status: string; location: string } }> };
+    expect(first.entry[0]!.response).toMatchObject({ status: '200 OK', location: expect.stringMatching(/\/_history\/2$/) });
+    await postFhir(r, revoke);
+    const [type, id] = first.entry[0]!.response.location.split('/');
+    expect((r.fhirResource(type!, id!) as { status: string }).status).toBe('cancelled');
+    expect(r.arrivalsByOrder('SQ0702').map((a) => [a.version, a.action, a.withdrawn, a.revocationReason, a.duplicatesIgnored])).toEqual([
+      [1, 'publish', true, '检查做错了人', 0],
+      [1, 'revoke', false, '检查做错了人', 1],
+    ]);
+  });
+
+  it('HL7: OBR-25 X (with the key and version the sender put in) withdraws that version only; OBX-11 all W/D is read as a revoke too', async () => {
+    const r = await start({ http: false, fhir: false });
+    const client = new MllpClient({ host: '127.0.0.1', port: r.ports.mllp!, responseTimeoutMs: 3000 });
+    try {
+      for (const [controlId, version, corrected] of [['P1', 1, false], ['P2', 2, true]] as const) {
+        await client.send(new TextEncoder().encode(oru({ controlId, requestNo: 'SQ0703', version, corrected })));
+      }
+      const revoke = oru({ controlId: 'R2', requestNo: 'SQ0703', version: 2, revoke: { reason: '患者信息错误' } });
+      for (const text of ['已接收', '重复消息，已确认，未重复入库']) {
+        const answer = await client.send(new TextEncoder().encode(revoke));
+        expect(answer.ok && parseHl7Ack(answer.value)).toMatchObject({ ok: true, value: { code: 'AA', acknowledgedControlId: 'R2', text } });
+      }
+    } finally {
+      await client.close();
+    }
+    expect(r.arrivalsByOrder('SQ0703').map((a) => [a.version, a.action, a.superseded, a.withdrawn, a.revocationReason, a.size])).toEqual([
+      [1, 'publish', true, false, null, PDF.length],
+      [2, 'replace', false, true, '患者信息错误', PDF.length],
+      [2, 'revoke', false, false, '患者信息错误', 0],
+    ]);
+    expect(r.arrivalsByOrder('SQ0703')[2]!.conclusion).toBe('轻度阻塞性通气功能障碍');
+
+    const deleted = readOruForHis(oru({ controlId: 'D1', requestNo: 'SQ0704', version: 1, revoke: { resultStatus: '', observationStatus: 'D', reason: '重复' } }));
+    expect(deleted.ok && deleted.value.fields).toMatchObject({ action: 'revoke', revocationReason: '重复', version: 1 });
+    expect(readOruForHis(oru({ controlId: 'P1', requestNo: 'SQ0704', version: 1 }))).toMatchObject({ ok: true, value: { fields: { action: 'publish', revocationReason: null } } });
   });
 });

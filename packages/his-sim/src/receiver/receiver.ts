@@ -55,7 +55,7 @@ export interface ReportReceiver {
   modes(): Record<ReceiverChannel, ReceiverMode>;
   /** One pass over the drop folder now; returns the pairs taken (stored or duplicate). */
   pollFiles(): Promise<number>;
-  /** One pass over PFT_REPORT now; returns the new rows. */
+  /** One pass over PFT_REPORT now; returns the new rows plus the rows newly set to ZT = '3' (revokes). */
   pollSql(): Promise<number>;
   fhirResource(type: string, id: string): unknown;
   close(): Promise<void>;
@@ -142,7 +142,13 @@ export async function createReportReceiver(options: ReportReceiverOptions = {}):
       const list = requestNo ? store.byOrder(requestNo) : store.list();
       const orders = [...new Set(list.map((a) => a.orderNo))].map((orderNo) => {
         const mine = list.filter((a) => a.orderNo === orderNo);
-        return { requestNo: orderNo, patientName: mine.find((a) => a.patientName)?.patientName ?? null, current: mine.filter((a) => !a.superseded).map((a) => a.receiptNo), versions: mine.map((a) => ({ version: a.version, channel: a.channel, receivedAt: a.receivedAt, superseded: a.superseded, action: a.action, receiptNo: a.receiptNo })) };
+        return {
+          requestNo: orderNo,
+          patientName: mine.find((a) => a.patientName)?.patientName ?? null,
+          // Versions in force: neither superseded nor withdrawn (a revoke is not a version).
+          current: mine.filter((a) => !a.superseded && !a.withdrawn && a.action !== 'revoke').map((a) => a.receiptNo),
+          versions: mine.map((a) => ({ version: a.version, channel: a.channel, receivedAt: a.receivedAt, superseded: a.superseded, withdrawn: a.withdrawn, action: a.action, receiptNo: a.receiptNo })),
+        };
       });
       json(res, 200, { counts: store.counts(), modes: modes(), orders, arrivals: list.map(arrivalJson) });
       return true;
@@ -366,13 +372,16 @@ export async function createReportReceiver(options: ReportReceiverOptions = {}):
       if (!reportTable || !due('sql')) return 0;
       const rows = await reportTable.newRows();
       for (const row of rows) store.record('sql', row.fields, { extraKeys: [`row:${row.id}`], source: { row: String(row.id), table: 'PFT_REPORT' } });
+      // A row PFTIS set to ZT = '3' (reportRevokeSql): the withdrawal of that version.
+      const revocations = await reportTable.newRevocations();
+      for (const row of revocations) store.record('sql', row.fields, { extraKeys: [`row:${row.id}`], source: { row: String(row.id), table: 'PFT_REPORT', zt: '3' } });
       const superseded = store
         .list()
-        .filter((a) => a.channel === 'sql' && a.superseded && !markedSuperseded.has(Number(a.source.row)))
+        .filter((a) => a.channel === 'sql' && a.action !== 'revoke' && a.superseded && !markedSuperseded.has(Number(a.source.row)))
         .map((a) => Number(a.source.row));
       await reportTable.markSuperseded(superseded);
       for (const id of superseded) markedSuperseded.add(id);
-      return rows.length;
+      return rows.length + revocations.length;
     });
 
   const timers: NodeJS.Timeout[] = [];

@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import { parseXml, type XmlElement } from '@pftis/formats/xml/tiny-xml';
 import { decodeXmlBytes } from '@pftis/formats/xml/text-decoding';
-import { documentOf, type ArrivalDocument, type ReportFields } from './arrivals.js';
+import { documentOf, type ArrivalDocument, type ReportAction, type ReportFields } from './arrivals.js';
 
 /**
  * Reading a report out of whatever a sender chose to send: PFTIS's DeliveredReport serialised as JSON or XML, a
@@ -97,6 +97,7 @@ const NAMES = {
   version: ['version', 'versionNo', 'reportVersion', 'bbh', '版本号'],
   action: ['action', 'actionCode', 'czlx', 'operation'],
   supersedesVersion: ['supersedesVersion', 'replacesVersion', 'btdbbh'],
+  revocationReason: ['revocationReason', 'revokeReason', 'withdrawReason', 'cancelReason', 'cxyy', 'zfyy', '撤回原因', '作废原因'],
   conclusion: ['conclusion', 'jl', '结论', '检查结论'],
   reviewer: ['reviewer', 'reviewDoctor', 'reviewDoctors', 'shys', '审核医生'],
   approvedAt: ['approvedAt', 'reviewTime', 'shsj', 'effectiveTime', '审核时间'],
@@ -116,7 +117,13 @@ export function documentFrom(root: Tree): ArrivalDocument | null {
   return reference ? { kind: 'reference', bytes: null, size: 0, sha256: null, reference } : null;
 }
 
-const actionOf = (value: string | null): 'publish' | 'replace' => (value && /^(replace|correct|corrected|amend|update|c|2|更正|替换)$/i.test(value) ? 'replace' : 'publish');
+/** replace: 更正 …; revoke: 撤回 / 作废 / withdraw / cancel … (HL7 X, FHIR entered-in-error); else publish. */
+export function actionOf(value: string | null): ReportAction {
+  if (!value) return 'publish';
+  if (/^(replace|correct|corrected|amend|amended|update|c|2|更正|替换)$/i.test(value)) return 'replace';
+  if (/^(revoke|revoked|revocation|withdraw|withdrawn|recall|cancel|cancelled|canceled|void|entered-in-error|x|3|撤回|作废|撤销|召回)$/i.test(value)) return 'revoke';
+  return 'publish';
+}
 
 /** Reads the report fields out of a parsed JSON or XML tree. */
 // Where a flat platform message's `name` is not the patient's.
@@ -137,6 +144,7 @@ export function fieldsFromTree(root: Tree): ReportFields {
     version: find(root, NAMES.version, integer),
     action: actionOf(find(root, NAMES.action, text)),
     supersedesVersion: find(root, NAMES.supersedesVersion, integer),
+    revocationReason: find(root, NAMES.revocationReason, text),
     patientName: find(root, NAMES.patientName, text) ?? (patient ? find(patient, ['name', 'xm', '姓名'], textOrInner) : find(root, ['name', 'xm', '姓名'], text, NOT_PATIENT)),
     conclusion: find(root, NAMES.conclusion, textOrInner),
     reviewer: find(root, NAMES.reviewer, textOrInner),

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateHisRows } from '../his-db/generate.js';
 import { insertRows } from '../his-db/load.js';
-import { hisSchema, reportWriteBackParameters, reportWriteBackSql, type HisDialect } from '../his-db/schema.js';
+import { hisSchema, reportRevokeParameters, reportRevokeSql, reportWriteBackParameters, reportWriteBackSql, type HisDialect } from '../his-db/schema.js';
 import { createReportReceiver } from './receiver.js';
 import { pgliteReportTable } from './report-table.js';
 
@@ -91,6 +91,106 @@ describe('report write-back statement', () => {
     }
   }, 30_000);
 
+  it('revoke statement: uses exactly the documented :named parameters in both dialects', () => {
+    for (const dialect of ['postgres', 'mysql'] as const) {
+      const names = [...reportRevokeSql[dialect].matchAll(/:([A-Za-z_]\w*)/g)].map((m) => m[1]);
+      expect(names).toEqual([...reportRevokeParameters]);
+    }
+  });
+
+  it('on PGlite: the revoke sets the row ZT = 3 once (a repeat changes nothing), the HIS files it as a revoke and withdraws the version, and a later correction leaves it withdrawn', async () => {
+    const his = await PGlite.create();
+    try {
+      for (const statement of hisSchema('postgres')) await his.exec(statement);
+      const requestNo = 'SQ0901';
+      const exec = async (sql: string, named: Record<string, unknown>) => {
+        const { text, values: ordered } = bind(sql, 'postgres', named);
+        return his.transaction(async (tx) => (await tx.query(text, ordered)).affectedRows ?? 0);
+      };
+      const revoke = (version: number) => exec(reportRevokeSql.postgres, { ...values(requestNo, version), revocationReason: '报告发给了另一位患者' });
+      // Nothing to withdraw yet: no row, no change.
+      expect(await revoke(1)).toBe(0);
+      expect(await exec(reportWriteBackSql.postgres, values(requestNo, 1))).toBe(1);
+
+      const receiver = await createReportReceiver({ http: false, fhir: false, mllp: false, viewer: false, sql: { source: pgliteReportTable(his), pollMs: 60_000 } });
+      try {
+        expect(await receiver.pollSql()).toBe(1);
+        expect(await revoke(1)).toBe(1);
+        expect(await revoke(1)).toBe(0);
+        const row = await his.query<{ zt: string; cxyy: string; cxsj: unknown }>('SELECT ZT, CXYY, CXSJ FROM PFT_REPORT');
+        expect(row.rows).toEqual([{ zt: '3', cxyy: '报告发给了另一位患者', cxsj: expect.anything() }]);
+
+        expect(await receiver.pollSql()).toBe(1);
+        expect(await receiver.pollSql()).toBe(0);
+        const [v1, r1, ...rest] = receiver.arrivalsByOrder(requestNo);
+        expect(rest).toEqual([]);
+        expect(v1).toMatchObject({ channel: 'sql', version: 1, action: 'publish', withdrawn: true, withdrawnBy: r1!.receiptNo, revocationReason: '报告发给了另一位患者' });
+        expect(r1).toMatchObject({ channel: 'sql', version: 1, action: 'revoke', idempotencyKey: `rep-${requestNo}:1`, revocationReason: '报告发给了另一位患者', document: null, source: { row: v1!.source.row, zt: '3' } });
+
+        // A correction after the withdrawal: v2 is current, v1 superseded in the HIS's eyes, and its row stays 已撤回.
+        expect(await exec(reportWriteBackSql.postgres, values(requestNo, 2))).toBe(1);
+        expect(await receiver.pollSql()).toBe(1);
+        expect(receiver.arrivalsByOrder(requestNo).map((a) => [a.version, a.action, a.superseded, a.withdrawn])).toEqual([
+          [1, 'publish', true, true],
+          [1, 'revoke', false, false],
+          [2, 'replace', false, false],
+        ]);
+        const status = await his.query<{ bbh: number; zt: string }>('SELECT BBH, ZT FROM PFT_REPORT ORDER BY BBH');
+        expect(status.rows).toEqual([
+          { bbh: 1, zt: '3' },
+          { bbh: 2, zt: '1' },
+        ]);
+      } finally {
+        await receiver.close();
+      }
+      // A receiver started afterwards files the same history from the table.
+      const later = await createReportReceiver({ http: false, fhir: false, mllp: false, viewer: false, sql: { source: pgliteReportTable(his), pollMs: 60_000 } });
+      try {
+        expect(await later.pollSql()).toBe(3);
+        expect(later.arrivalsByOrder(requestNo).map((a) => [a.version, a.action, a.withdrawn])).toEqual([
+          [1, 'publish', true],
+          [2, 'replace', false],
+          [1, 'revoke', false],
+        ]);
+      } finally {
+        await later.close();
+      }
+    } finally {
+      await his.close();
+    }
+  }, 30_000);
+
+  it('adds the revocation columns (CXYY, CXSJ) to a PFT_REPORT created before them', async () => {
+    const his = await PGlite.create();
+    try {
+      for (const statement of hisSchema('postgres').filter((s) => !s.includes('PFT_REPORT'))) await his.exec(statement);
+      await his.exec(`CREATE TABLE PFT_REPORT (ID BIGSERIAL PRIMARY KEY, SQDH VARCHAR(24) NOT NULL, BBH INT NOT NULL, MDJ VARCHAR(80) NOT NULL, CZLX VARCHAR(10) NOT NULL,
+        JZLSH VARCHAR(24), JCH VARCHAR(32), JL TEXT, SHYS VARCHAR(40), SHSJ TIMESTAMP, DZQZH VARCHAR(64), PDF BYTEA, ZT CHAR(1) NOT NULL DEFAULT '1',
+        JSSJ TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, CONSTRAINT UK_PFT_REPORT_MDJ UNIQUE (MDJ))`);
+      const receiver = await createReportReceiver({ http: false, fhir: false, mllp: false, viewer: false, sql: { source: pgliteReportTable(his), pollMs: 60_000 } });
+      try {
+        for (const [sql, named] of [
+          [reportWriteBackSql.postgres, values('SQ9', 1)],
+          [reportRevokeSql.postgres, { ...values('SQ9', 1), revocationReason: '撤回' }],
+        ] as const) {
+          const { text, values: ordered } = bind(sql, 'postgres', named);
+          expect((await his.query(text, ordered)).affectedRows).toBe(1);
+        }
+        expect(await receiver.pollSql()).toBe(2);
+        expect(receiver.arrivals().map((a) => [a.action, a.withdrawn])).toEqual([
+          ['publish', true],
+          ['revoke', false],
+        ]);
+      } finally {
+        await receiver.close();
+      }
+      // Starting again finds the columns there.
+      await (await createReportReceiver({ http: false, fhir: false, mllp: false, viewer: false, sql: { source: pgliteReportTable(his), pollMs: 60_000 } })).close();
+    } finally {
+      await his.close();
+    }
+  });
+
   it('adds PFT_REPORT to a demo HIS created before the table existed', async () => {
     const his = await PGlite.create();
     try {
@@ -150,6 +250,54 @@ describe.skipIf(!mariadbUrl)('report write-back on MariaDB', () => {
     expect(await run(2)).toBe(1);
     const [[count]] = await c.query<mysql.RowDataPacket[]>('SELECT count(*) AS n FROM PFT_REPORT');
     expect(Number(count!.n)).toBe(2);
+    // The revoke: one row changed, a repeat none (it matches no row, so CLIENT_FOUND_ROWS counts 0 too).
+    const revoke = async () => {
+      const { text, values: ordered } = bind(reportRevokeSql.mysql, 'mysql', { ...values('SQ0701', 2), revocationReason: '报告发给了另一位患者' });
+      const [result] = await c.query<mysql.ResultSetHeader>(text, ordered);
+      return result.affectedRows;
+    };
+    expect(await revoke()).toBe(1);
+    expect(await revoke()).toBe(0);
+    const [revoked] = await c.query<mysql.RowDataPacket[]>('SELECT BBH, ZT, CXYY FROM PFT_REPORT ORDER BY BBH');
+    expect(revoked.map((r) => [r.BBH, r.ZT, r.CXYY])).toEqual([
+      [1, '1', null],
+      [2, '3', '报告发给了另一位患者'],
+    ]);
+  });
+
+  it('the receiver adds the revocation columns to an older PFT_REPORT and notices a revoke', async () => {
+    const c = await mysql.createConnection({ uri: mariadbUrl!, dateStrings: true });
+    const older = `${name}_old`;
+    try {
+      await c.query(`DROP DATABASE IF EXISTS ${older}`);
+      await c.query(`CREATE DATABASE ${older} CHARACTER SET utf8mb4`);
+      await c.query(`USE ${older}`);
+      for (const statement of hisSchema('mysql').filter((s) => !s.includes('PFT_REPORT'))) await c.query(statement);
+      await c.query(`CREATE TABLE PFT_REPORT (ID BIGINT AUTO_INCREMENT PRIMARY KEY, SQDH VARCHAR(24) NOT NULL, BBH INT NOT NULL, MDJ VARCHAR(80) NOT NULL, CZLX VARCHAR(10) NOT NULL,
+        JZLSH VARCHAR(24), JCH VARCHAR(32), JL TEXT, SHYS VARCHAR(40), SHSJ DATETIME, DZQZH VARCHAR(64), PDF LONGBLOB, ZT CHAR(1) NOT NULL DEFAULT '1',
+        JSSJ DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, CONSTRAINT UK_PFT_REPORT_MDJ UNIQUE (MDJ))`);
+      const source = { dialect: 'mysql' as const, query: async (sql: string) => (await c.query<mysql.RowDataPacket[]>(sql))[0] as Array<Record<string, unknown>> };
+      const receiver = await createReportReceiver({ http: false, fhir: false, mllp: false, viewer: false, sql: { source, pollMs: 60_000 } });
+      try {
+        for (const [sql, named] of [
+          [reportWriteBackSql.mysql, values('SQ0702', 1, Buffer.from(PDF))],
+          [reportRevokeSql.mysql, { ...values('SQ0702', 1), revocationReason: '撤回' }],
+        ] as const) {
+          const { text, values: ordered } = bind(sql, 'mysql', named);
+          await c.query(text, ordered);
+        }
+        expect(await receiver.pollSql()).toBe(2);
+        expect(receiver.arrivals().map((a) => [a.action, a.version, a.withdrawn, a.revocationReason])).toEqual([
+          ['publish', 1, true, '撤回'],
+          ['revoke', 1, false, '撤回'],
+        ]);
+      } finally {
+        await receiver.close();
+      }
+    } finally {
+      await c.query(`DROP DATABASE IF EXISTS ${older}`);
+      await c.end();
+    }
   });
 });
 

@@ -17,6 +17,13 @@ const beijing = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISO
 /** A time as sent: with an offset (or Z) → Beijing wall clock; without → as written. */
 const wallClock = (text: string) => (/(Z|[+-]\d{2}:?\d{2})$/.test(text) && !Number.isNaN(Date.parse(text)) ? beijing(text) : text.replace('T', ' '));
 
+/** 状态: a revoke is a notice; a version is 已撤回 (withdrawn), 已被替代 or 有效. */
+function status(a: Arrival): string {
+  if (a.action === 'revoke') return `<span class="old">撤回${a.version === null ? '当前版本' : `第 ${a.version} 版`}</span>`;
+  if (a.withdrawn) return `<span class="withdrawn-tag" title="${esc(a.revocationReason ?? '')}">已撤回</span>${a.superseded ? '<br><small>已被替代</small>' : ''}`;
+  return a.superseded ? '<span class="old">已被替代</span>' : '<span class="ok">有效</span>';
+}
+
 /** The read-only "HIS 检查报告" page: one block per 申请单号, newest first, every version with its channel. */
 export function renderViewer(arrivals: Arrival[], counts: ArrivalCounts, modes: Record<ReceiverChannel, ReceiverMode>, endpoints: Array<[string, string]>): string {
   const orders = new Map<string, Arrival[]>();
@@ -31,13 +38,13 @@ export function renderViewer(arrivals: Arrival[], counts: ArrivalCounts, modes: 
       const rows = [...list]
         .sort((x, y) => Date.parse(y.receivedAt) - Date.parse(x.receivedAt) || (y.version ?? 0) - (x.version ?? 0))
         .map(
-          (a) => `<tr class="${a.superseded ? 'superseded' : 'current'}">
-  <td>${a.version === null ? '—' : `第 ${a.version} 版`}${a.action === 'replace' ? ` <span class="tag">更正${a.replaces !== null ? `（替代第 ${a.replaces} 版）` : ''}</span>` : ''}</td>
-  <td>${a.superseded ? '<span class="old">已被替代</span>' : '<span class="ok">有效</span>'}</td>
+          (a) => `<tr class="${a.action === 'revoke' ? 'revoke' : a.withdrawn ? 'withdrawn' : a.superseded ? 'superseded' : 'current'}">
+  <td>${a.version === null ? '—' : `第 ${a.version} 版`}${a.action === 'replace' ? ` <span class="tag">更正${a.replaces !== null ? `（替代第 ${a.replaces} 版）` : ''}</span>` : ''}${a.action === 'revoke' ? ' <span class="tag revoke">撤回通知</span>' : ''}</td>
+  <td>${status(a)}</td>
   <td>${esc(CHANNEL_NAMES[a.channel])}</td>
   <td>${esc(beijing(a.receivedAt))}</td>
   <td>${esc(a.reviewer)}${a.approvedAt ? `<br><small>${esc(wallClock(a.approvedAt))}</small>` : ''}</td>
-  <td class="conclusion">${esc(a.conclusion)}</td>
+  <td class="conclusion">${a.action === 'revoke' ? `撤回原因：${esc(a.revocationReason ?? '未说明')}` : esc(a.conclusion)}</td>
   <td><small>${esc(a.signatureSerial)}</small></td>
   <td>${a.document?.bytes ? `<a href="/arrivals/${esc(a.receiptNo)}/document">${a.document.kind.toUpperCase()} ${(a.size / 1024).toFixed(1)} KB</a>` : a.document?.reference ? esc(a.document.reference) : '—'}</td>
   <td>${a.duplicatesIgnored}</td>
@@ -61,6 +68,8 @@ body{font-family:system-ui,"Noto Sans SC","Microsoft YaHei",sans-serif;margin:24
 h1{font-size:20px}h2{font-size:16px;margin:20px 0 6px}small{color:#666}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:4px 8px;font-size:13px;text-align:left;vertical-align:top}
 th{background:#f4f6f8}tr.superseded td{color:#999}.tag{background:#fff3cd;padding:0 4px}.ok{color:#1a7f37}.old{color:#b35900}
+tr.withdrawn td{color:#999;text-decoration:line-through}tr.withdrawn td:nth-child(2){text-decoration:none}.withdrawn-tag{color:#cf222e;font-weight:600}
+tr.revoke td{background:#fff5f5}.tag.revoke{background:#ffd7d5}
 .conclusion{max-width:28em;white-space:pre-line}.muted{color:#666;font-size:13px}
 </style></head><body>
 <h1>演示医院 HIS · 检查报告接收（肺功能）</h1>

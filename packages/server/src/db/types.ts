@@ -373,7 +373,7 @@ export interface ReportTable {
   createdAt: Generated<Date>;
 }
 
-export type ReportStatus = 'draft' | 'pending' | 'approved' | 'superseded';
+export type ReportStatus = 'draft' | 'pending' | 'approved' | 'superseded' | 'revoked';
 
 export interface ReportVersionTable {
   reportId: string;
@@ -400,11 +400,13 @@ export interface ReportVersionTable {
   finalSm3: string | null;
   verificationCode: string | null;
   printCount: Generated<number>;
+  revokedAt: Date | null;
+  revocationReason: string | null;
   createdAt: Generated<Date>;
   updatedAt: Timestamp;
 }
 
-export type ReviewAction = 'submit' | 'approve' | 'return' | 'correct' | 'print';
+export type ReviewAction = 'submit' | 'approve' | 'return' | 'correct' | 'print' | 'revoke';
 
 export interface ReviewStepTable {
   id: Generated<number>;

@@ -69,7 +69,18 @@ export function createOutboxWorker({ db, handlers, now = () => new Date(), maxAt
   /** Processes the messages due now; returns how many it handled. */
   async function runOnce(limit = 20): Promise<number> {
     const claimed = await claim(limit);
-    for (const message of claimed) {
+    for (const [index, message] of claimed.entries()) {
+      // A batch can outlast its lease (a slow receiver): renew it before each message, and skip a message that
+      // another worker has claimed since (its attempt count moved on), so no message is sent by two workers at once.
+      if (index > 0) {
+        const renewed = await db
+          .updateTable('outbox')
+          .set({ nextAttemptAt: new Date(now().getTime() + leaseMs) })
+          .where('id', '=', message.id).where('attempts', '=', message.attempts).where('status', '=', 'pending')
+          .returning('id')
+          .executeTakeFirst();
+        if (!renewed) continue;
+      }
       const started = performance.now();
       let ok = false;
       let detail: string | undefined;

@@ -70,7 +70,7 @@ const statements = [
   `create table report_version (
      report_id uuid not null references report(id),
      version integer not null check (version >= 1),
-     status text not null default 'draft' check (status in ('draft', 'pending', 'approved', 'superseded')),
+     status text not null default 'draft' check (status in ('draft', 'pending', 'approved', 'superseded', 'revoked')),
      submission integer not null default 0,
      chain jsonb not null default '[]',
      approved_levels integer not null default 0,
@@ -92,12 +92,15 @@ const statements = [
      final_sm3 text,
      verification_code text unique,
      print_count integer not null default 0,
+     revoked_at timestamptz,
+     revocation_reason text,
      created_at timestamptz not null default now(),
      updated_at timestamptz not null,
      primary key (report_id, version),
      check (version = 1 or length(trim(coalesce(correction_reason, ''))) > 0),
-     check (status in ('approved', 'superseded') or (final_sha256 is null and final_sm3 is null and verification_code is null)),
-     check (status not in ('approved', 'superseded') or (
+     check (status in ('approved', 'superseded', 'revoked') or (final_sha256 is null and final_sm3 is null and verification_code is null)),
+     check (status <> 'revoked' or (revoked_at is not null and length(trim(coalesce(revocation_reason, ''))) > 0)),
+     check (status not in ('approved', 'superseded', 'revoked') or (
        final_sha256 is not null and final_sm3 is not null and verification_code is not null and approved_at is not null
        and jsonb_array_length(chain) >= 1 and approved_levels = jsonb_array_length(chain)))
    )`,
@@ -108,7 +111,7 @@ const statements = [
      report_id uuid not null,
      version integer not null,
      submission integer not null,
-     action text not null check (action in ('submit', 'approve', 'return', 'correct', 'print')),
+     action text not null check (action in ('submit', 'approve', 'return', 'correct', 'print', 'revoke')),
      level integer,
      actor_id uuid references app_user(id),
      actor_name text not null,
@@ -122,7 +125,7 @@ const statements = [
 
   // The never-leaves-unreviewed guarantee, where no application path can step around it:
   // a version becomes approved only from pending and only with one recorded approval per level of its chain in its
-  // current submission; approved content never changes; approved versions are never deleted.
+  // current submission; approved content never changes (it can only be superseded or revoked); versions are never deleted.
   `create function report_version_guard() returns trigger language plpgsql as $$
    declare
      approvals integer;
@@ -136,15 +139,17 @@ const statements = [
        end if;
        return new;
      end if;
-     if old.status in ('approved', 'superseded') then
-       if (to_jsonb(new) - 'status' - 'print_count' - 'updated_at') <> (to_jsonb(old) - 'status' - 'print_count' - 'updated_at')
-          or (old.status = 'superseded' and new.status <> 'superseded')
-          or (old.status = 'approved' and new.status not in ('approved', 'superseded')) then
+     if old.status in ('approved', 'superseded', 'revoked') then
+       if (to_jsonb(new) - 'status' - 'print_count' - 'updated_at' - 'revoked_at' - 'revocation_reason')
+            <> (to_jsonb(old) - 'status' - 'print_count' - 'updated_at' - 'revoked_at' - 'revocation_reason')
+          or (old.status in ('superseded', 'revoked') and new.status <> old.status)
+          or (old.status = 'approved' and new.status not in ('approved', 'superseded', 'revoked'))
+          or (old.revoked_at is not null and new.revoked_at is distinct from old.revoked_at) then
          raise exception 'an approved report version is locked; a correction is a new version';
        end if;
        return new;
      end if;
-     if new.status in ('approved', 'superseded') then
+     if new.status in ('approved', 'superseded', 'revoked') then
        if old.status <> 'pending' or new.status <> 'approved' then
          raise exception 'only a report under review can be approved';
        end if;
@@ -164,7 +169,7 @@ const statements = [
      if new.topic like 'report.%' and not exists (
        select 1 from report_version
         where report_id = (new.payload->>'reportId')::uuid and version = (new.payload->>'version')::integer
-          and status in ('approved', 'superseded')) then
+          and status in ('approved', 'superseded', 'revoked')) then
        raise exception 'report % version % has not completed review; it cannot leave the system', new.payload->>'reportId', new.payload->>'version';
      end if;
      return new;

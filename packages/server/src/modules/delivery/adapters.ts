@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseHl7Ack } from '@pftis/formats/hl7/ack';
 import { MllpClient } from '@pftis/formats/hl7/mllp';
 import type { DeliveredReport } from '@pftis/formats/report/delivered-report';
-import { buildReportFhirBundle, buildReportJson, buildReportOru, buildReportSidecar, buildReportXml, reportFileName } from '@pftis/formats/report/index';
+import { buildReportFhirBundle, buildReportJson, buildReportOru, buildReportSidecar, buildReportXml, reportDeliveryKey, reportFileName } from '@pftis/formats/report/index';
 import { PermanentFailure } from '../../platform/outbox.js';
 import type { HisService } from '../his/his.service.js';
 import type { TargetConfig } from './targets.js';
@@ -35,7 +35,7 @@ export async function sendToTarget(target: TargetConfig, report: DeliveredReport
 export function sqlParameters(report: DeliveredReport, document: 'pdf' | 'jpg'): Record<string, unknown> {
   const image = document === 'jpg' ? report.jpgPages?.[0] : undefined;
   return {
-    idempotencyKey: report.idempotencyKey, reportId: report.reportId, version: report.version, action: report.action, supersedesVersion: report.supersedesVersion,
+    idempotencyKey: report.idempotencyKey, reportId: report.reportId, version: report.version, action: report.action, supersedesVersion: report.supersedesVersion, revocationReason: report.revocationReason,
     requestNo: report.order.requestNo, accessionNo: report.order.accessionNo, visitSerialNo: report.order.visitSerialNo, visitType: report.order.visitType,
     patientId: report.patient.hisPatientId, patientName: report.patient.name, itemName: report.order.itemName, examDate: report.order.examDate,
     conclusion: report.conclusion.text, summary: report.conclusion.summary, technician: report.technician, reporter: report.reporter, reviewer: report.reviewer,
@@ -46,7 +46,9 @@ export function sqlParameters(report: DeliveredReport, document: 'pdf' | 'jpg'):
 
 async function sendSql(config: Extract<TargetConfig, { kind: 'sql' }>['config'], report: DeliveredReport, context: SendContext) {
   const values = sqlParameters(report, context.document);
-  const changed = await context.his.writeReport(config.statements.map((statement) => ({ sql: statement, values })), config.timeoutMs);
+  const statements = report.action === 'revoke' ? config.revokeStatements : config.statements;
+  if (statements.length === 0) throw new PermanentFailure('no revoke statement configured for this SQL target: the HIS cannot be told');
+  const changed = await context.his.writeReport(statements.map((statement) => ({ sql: statement, values })), config.timeoutMs);
   return `HIS write-back: ${changed.map((n, i) => `statement ${i + 1} changed ${n} row(s)`).join(', ')}`;
 }
 
@@ -68,7 +70,7 @@ async function post(url: string, body: string, headers: Record<string, string>, 
 async function sendHttp(config: Extract<TargetConfig, { kind: 'http' }>['config'], report: DeliveredReport, context: SendContext) {
   const options = { template: config.template || undefined, document: context.document, now: context.now };
   const body = config.format === 'xml' ? buildReportXml(report, options) : buildReportJson(report, options);
-  const headers: Record<string, string> = { ...config.headers, 'content-type': config.format === 'xml' ? 'application/xml; charset=utf-8' : 'application/json; charset=utf-8', 'idempotency-key': report.idempotencyKey };
+  const headers: Record<string, string> = { ...config.headers, 'content-type': config.format === 'xml' ? 'application/xml; charset=utf-8' : 'application/json; charset=utf-8', 'idempotency-key': reportDeliveryKey(report) };
   if (context.secret) headers[config.authHeader.toLowerCase()] = config.authHeader.toLowerCase() === 'authorization' ? `Bearer ${context.secret}` : context.secret;
   const { status, text } = await post(config.url, body.text, headers, config.timeoutMs);
   // Integration platforms answer HTTP 200 with a business code; anything but success is a failure to retry.
@@ -121,7 +123,8 @@ async function dropFiles(config: Extract<TargetConfig, { kind: 'file' }>['config
     await rename(temporary, target);
     written.push(name);
   };
-  const documents = context.document === 'jpg' && report.jpgPages?.length ? report.jpgPages.map((page, i) => ({ bytes: page, ext: report.jpgPages!.length > 1 ? `p${i + 1}.jpg` : 'jpg' })) : [{ bytes: report.pdf.bytes, ext: 'pdf' }];
+  // A revocation is the sidecar alone (named with its own suffix); the published document stays as it was.
+  const documents = report.action === 'revoke' ? [] : context.document === 'jpg' && report.jpgPages?.length ? report.jpgPages.map((page, i) => ({ bytes: page, ext: report.jpgPages!.length > 1 ? `p${i + 1}.jpg` : 'jpg' })) : [{ bytes: report.pdf.bytes, ext: 'pdf' }];
   for (const d of documents) await put(reportFileName(config.namePattern, report, d.ext), d.bytes);
   // The sidecar last: a receiver that waits for it knows the documents are complete.
   if (config.sidecar !== 'none') await put(reportFileName(config.namePattern, report, config.sidecar), buildReportSidecar(report, config.sidecar).bytes);

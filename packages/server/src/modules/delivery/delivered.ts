@@ -14,7 +14,7 @@ export async function loadDeliveredReport(
   db: Kysely<DB>,
   files: FileStore,
   { reportId, version, publicUrl, hospitalName }: { reportId: string; version: number; publicUrl: string; hospitalName: string },
-): Promise<{ report: DeliveredReport; status: string; examId: string; requestNo: string | null } | null> {
+): Promise<{ report: DeliveredReport; status: string; examId: string; requestNo: string | null; revocationReason: string | null } | null> {
   const row = await db
     .selectFrom('reportVersion')
     .innerJoin('report', 'report.id', 'reportVersion.reportId')
@@ -25,7 +25,7 @@ export async function loadDeliveredReport(
     .leftJoin('appUser as signer', 'signer.id', 'reportVersion.signerId')
     .select([
       'reportVersion.status', 'reportVersion.content', 'reportVersion.conclusionText', 'reportVersion.pattern', 'reportVersion.severity', 'reportVersion.bdr', 'reportVersion.submission',
-      'reportVersion.correctionReason', 'reportVersion.approvedAt', 'reportVersion.finalSha256', 'reportVersion.finalSm3', 'reportVersion.verificationCode',
+      'reportVersion.correctionReason', 'reportVersion.revocationReason', 'reportVersion.approvedAt', 'reportVersion.finalSha256', 'reportVersion.finalSm3', 'reportVersion.verificationCode',
       'exam.id as examId', 'exam.requestNo', 'exam.accessionNo', 'exam.visitType', 'exam.visitSerialNo', 'exam.itemCode', 'exam.itemName', 'exam.examDate', 'exam.requestingDepartment', 'exam.requestingDoctor',
       'patient.hisPatientId', 'patient.name as patientName', 'patient.sex', 'patient.birthDate', 'patient.outpatientNo', 'patient.inpatientNo',
       'campus.code as campusCode', 'campus.name as campusName', 'registrar.displayName as technician', 'signer.displayName as reviewer',
@@ -34,7 +34,7 @@ export async function loadDeliveredReport(
     .where('reportVersion.version', '=', version)
     .executeTakeFirst();
   if (!row) return null;
-  if (!row.finalSha256 || !row.approvedAt) return { report: null as never, status: row.status, examId: row.examId, requestNo: row.requestNo };
+  if (!row.finalSha256 || !row.approvedAt) return { report: null as never, status: row.status, examId: row.examId, requestNo: row.requestNo, revocationReason: null };
   const firstApprover = await db
     .selectFrom('reviewStep')
     .innerJoin('appUser', 'appUser.id', 'reviewStep.actorId')
@@ -57,12 +57,14 @@ export async function loadDeliveredReport(
     status: row.status,
     examId: row.examId,
     requestNo: row.requestNo,
+    revocationReason: row.revocationReason,
     report: {
       idempotencyKey: `${reportId}:${version}`,
       reportId, version,
       action: version > 1 ? 'replace' : 'publish',
       supersedesVersion: version > 1 ? version - 1 : null,
       correctionReason: row.correctionReason,
+      revocationReason: null,
       hospital: { name: hospitalName, campusCode: row.campusCode, campusName: row.campusName },
       patient: { hisPatientId: row.hisPatientId, name: row.patientName, sex: row.sex, birthDate: row.birthDate, outpatientNo: row.outpatientNo, inpatientNo: row.inpatientNo },
       order: {

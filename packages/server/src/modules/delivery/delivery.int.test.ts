@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createReportReceiver, type DemoHis, openDemoHis, pgliteReportTable, type ReportReceiver } from '@pftis/his-sim';
-import { reportWriteBackSql } from '@pftis/his-sim';
+import { reportRevokeSql, reportWriteBackSql } from '@pftis/his-sim';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Client, given, signIn } from '../../test/given.js';
 import { backends, type TestApp, testApp } from '../../test/harness.js';
@@ -41,7 +41,7 @@ describe.each(backends)('delivery of approved reports to the HIS (PFTIS on %s)',
     team = await reportingTeam(t.services);
     admin = await signIn(t, (await given(t).user({ roles: ['system_admin'], campusIds: [team.campus.id] })).username);
     const targets = [
-      { name: 'HIS 数据库回写', kind: 'sql', config: { statements: [reportWriteBackSql.postgres], timeoutMs: 5000 } },
+      { name: 'HIS 数据库回写', kind: 'sql', config: { statements: [reportWriteBackSql.postgres], revokeStatements: [reportRevokeSql.postgres], timeoutMs: 5000 } },
       { name: '集成平台', kind: 'http', config: { url: his.urls.reportPublish, format: 'json', timeoutMs: 2000 }, secret: 'secret-token' },
       { name: 'HL7 ORU', kind: 'hl7', config: { host: '127.0.0.1', port: his.ports.mllp, encoding: 'gbk', timeoutMs: 2000 } },
       { name: 'FHIR', kind: 'fhir', config: { baseUrl: his.urls.fhir, timeoutMs: 2000 } },
@@ -158,5 +158,24 @@ describe.each(backends)('delivery of approved reports to the HIS (PFTIS on %s)',
     expect(arrivals.filter((a) => a.action === 'publish').every((a) => a.superseded)).toBe(true);
     const rows = await demo.pglite.query<{ bbh: number; czlx: string }>(`SELECT BBH AS bbh, CZLX AS czlx FROM PFT_REPORT WHERE SQDH = $1 ORDER BY BBH`, [report.requestNo]);
     expect(rows.rows).toEqual([{ bbh: 1, czlx: 'publish' }, { bbh: 2, czlx: 'replace' }]);
+  });
+
+  it('withdraws a revoked report at every target; only a reviewing physician with the PIN may revoke', async () => {
+    const report = await approvedReport(t.services, team);
+    await deliverAll();
+    await expect(t.services.review.revoke(team.reporter, report.reportId, '患者信息错误', TEST_PIN)).rejects.toMatchObject({ code: 'review-no-permission' });
+    await expect(t.services.review.revoke(team.reviewer, report.reportId, '患者信息错误', '000000')).rejects.toMatchObject({ code: 'signing.wrong-pin' });
+    expect(await t.services.review.revoke(team.reviewer, report.reportId, '患者信息错误', TEST_PIN)).toEqual({ status: 'revoked', version: 1 });
+    await deliverAll();
+    const jobs = (await jobsOf(report.reportId)).length + (await t.database.db.selectFrom('outbox').select('status').where('key', 'like', `revoke:${report.reportId}:%`).execute()).filter((j) => j.status === 'done').length;
+    expect(jobs).toBe(10);
+    const arrivals = his.arrivalsByOrder(report.requestNo);
+    expect(arrivals.filter((a) => a.action === 'revoke').map((a) => a.channel).sort()).toEqual(['fhir', 'file', 'http', 'mllp', 'sql']);
+    expect(arrivals.filter((a) => a.action === 'publish').every((a) => a.withdrawn)).toBe(true);
+    const exam = await t.database.db.selectFrom('exam').select('status').where('id', '=', report.examId).executeTakeFirstOrThrow();
+    expect(exam.status).toBe('results');
+    // The public verification page says so.
+    const verification = await t.services.review.verification(report.final.verificationCode);
+    expect(verification.revoked).toBe(true);
   });
 });

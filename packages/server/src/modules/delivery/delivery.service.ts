@@ -8,13 +8,14 @@ import type { FileStore } from '../../platform/files.js';
 import { enqueue, PermanentFailure, retryNow } from '../../platform/outbox.js';
 import type { HisService } from '../his/his.service.js';
 import type { ReportsService } from '../reports/reports.service.js';
-import { REPORT_APPROVED_TOPIC, type Renderer } from '../review/review.service.js';
+import { REPORT_APPROVED_TOPIC, REPORT_REVOKED_TOPIC, type Renderer } from '../review/review.service.js';
 import { sendToTarget } from './adapters.js';
 import { loadDeliveredReport } from './delivered.js';
 import { reasonZh, type TargetConfig, type TargetInput } from './targets.js';
 
 /** The review writes APPROVED_TOPIC when a version is approved (same transaction); fanned out here to every target. */
 export const APPROVED_TOPIC = REPORT_APPROVED_TOPIC;
+export const REVOKED_TOPIC = REPORT_REVOKED_TOPIC;
 export const DELIVER_TOPIC = 'report.deliver';
 
 export interface ApprovedEvent {
@@ -26,6 +27,8 @@ interface DeliverJob {
   reportId: string;
   version: number;
   targetId: string;
+  /** Absent on jobs for an approval. */
+  action?: 'revoke';
 }
 
 export type DeliveryService = ReturnType<typeof createDeliveryService>;
@@ -60,8 +63,8 @@ export function createDeliveryService({ db, files, his, reports, renderer, seale
     });
   }
 
-  /** 'report.approved' → one delivery job per enabled target of the report's campus. */
-  async function fanOut(event: ApprovedEvent) {
+  /** 'report.approved' (or 'report.revoked') → one delivery job per enabled target of the report's campus. */
+  async function fanOut(event: ApprovedEvent, action?: 'revoke') {
     return db.transaction().execute(async (trx) => {
       const targets = await trx
         .selectFrom('deliveryTarget')
@@ -70,7 +73,8 @@ export function createDeliveryService({ db, files, his, reports, renderer, seale
         .where((w) => w.or([w('campusId', 'is', null), w('campusId', '=', event.campusId)]))
         .execute();
       for (const target of targets) {
-        await enqueue(trx, { topic: DELIVER_TOPIC, key: `deliver:${event.reportId}:${event.version}:${target.id}`, payload: { reportId: event.reportId, version: event.version, targetId: target.id } satisfies DeliverJob, campusId: event.campusId, maxAttempts: target.maxAttempts }, now());
+        const payload: DeliverJob = { reportId: event.reportId, version: event.version, targetId: target.id, ...(action && { action }) };
+        await enqueue(trx, { topic: DELIVER_TOPIC, key: `${action ?? 'deliver'}:${event.reportId}:${event.version}:${target.id}`, payload, campusId: event.campusId, maxAttempts: target.maxAttempts }, now());
       }
       return targets.length ? `queued for ${targets.length} target(s)` : 'no delivery target configured';
     });
@@ -83,16 +87,23 @@ export function createDeliveryService({ db, files, his, reports, renderer, seale
     if (!target.enabled) throw new PermanentFailure(`delivery target ${target.name} is disabled`);
     const loaded = await loadDeliveredReport(db, files, { reportId: job.reportId, version: job.version, publicUrl, hospitalName });
     if (!loaded) throw new PermanentFailure(`report ${job.reportId} version ${job.version} not found`);
-    if (loaded.status !== 'approved' && loaded.status !== 'superseded') throw new PermanentFailure(`report ${job.reportId} version ${job.version} is ${loaded.status}, not approved: not sent`);
-    const newer = await db.selectFrom('reportVersion').select('version').where('reportId', '=', job.reportId).where('version', '>', job.version).where('status', '=', 'approved').executeTakeFirst();
-    if (newer) return `superseded by version ${newer.version} before delivery; that version replaces it`;
     const report = loaded.report;
+    if (job.action === 'revoke') {
+      if (loaded.status !== 'revoked') throw new PermanentFailure(`report ${job.reportId} version ${job.version} is ${loaded.status}, not revoked: no withdrawal sent`);
+      report.action = 'revoke';
+      report.revocationReason = loaded.revocationReason;
+    } else {
+      if (loaded.status !== 'approved' && loaded.status !== 'superseded') throw new PermanentFailure(`report ${job.reportId} version ${job.version} is ${loaded.status}, not approved: not sent`);
+      const newer = await db.selectFrom('reportVersion').select('version').where('reportId', '=', job.reportId).where('version', '>', job.version).where('status', '=', 'approved').executeTakeFirst();
+      if (newer) return `superseded by version ${newer.version} before delivery; that version replaces it`;
+    }
     if (target.document === 'jpg') {
       const layout = await reports.layout();
       report.jpgPages = await renderer.jpg(report.pdf.bytes, { dpi: layout.jpgDpi, quality: layout.jpgQuality });
     }
     const secret = target.secretSealed ? sealer.open(target.secretSealed) : null;
     const outcome = await sendToTarget({ kind: target.kind, config: target.config } as TargetConfig, report, { secret, document: target.document, his, now: now() });
+    if (job.action === 'revoke') return outcome;
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('exam').set({ status: 'delivered', updatedAt: now() }).where('id', '=', loaded.examId).where('status', '=', 'approved').execute();
       if (target.updateStatus && target.kind !== 'sql' && loaded.requestNo) {

@@ -7,7 +7,7 @@ import { actorRef } from '../auth/auth.service.js';
 import type { DeliveryService } from './delivery.service.js';
 import { TargetBody } from './targets.js';
 
-export { createDeliveryService, type DeliveryService, APPROVED_TOPIC, DELIVER_TOPIC } from './delivery.service.js';
+export { createDeliveryService, type DeliveryService, APPROVED_TOPIC, DELIVER_TOPIC, REVOKED_TOPIC } from './delivery.service.js';
 
 const TargetView = z.object({
   id: z.string(), campusId: z.string().nullable(), name: z.string(), kind: z.string(), document: z.string(), config: z.unknown(), hasSecret: z.boolean(),

@@ -7,6 +7,8 @@ const timeoutMs = z.number().int().min(500).max(120_000).default(15_000);
 export const SqlTargetConfig = z.object({
   /** INSERT/UPDATE statements with :named parameters, run in one HIS transaction; each must be idempotent. */
   statements: z.array(z.string().trim().min(10).max(4000)).min(1, '至少配置一条写入语句').max(5),
+  /** Run when an approved report is revoked (e.g. mark the row withdrawn); none: revocations cannot reach this HIS. */
+  revokeStatements: z.array(z.string().trim().min(10).max(4000)).max(5).default([]),
   timeoutMs,
 });
 export const HttpTargetConfig = z.object({

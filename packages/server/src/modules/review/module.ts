@@ -43,6 +43,11 @@ export function reviewRoutes(app: FastifyInstance, review: ReviewService, hospit
   route(app, { method: 'POST', url: '/api/reports/:id/correct', access: 'report.write', summary: 'Start a correction of an approved report (a new version)', tags, params: IdParams, body: z.object({ reason: z.string().trim().min(2, '请填写更正原因').max(1000) }), response: z.object({ version: z.number() }) }, (req) =>
     review.correct(actorOf(req), req.params.id, req.body.reason),
   );
+  route(
+    app,
+    { method: 'POST', url: '/api/reports/:id/revoke', access: 'report.approve.level2', summary: 'Revoke (withdraw) an approved report with a reason and the signing PIN', tags, params: IdParams, body: z.object({ reason: z.string().trim().min(2, '请填写撤回原因').max(1000), pin: z.string().min(1, '请输入签名密码').max(64) }), response: z.object({ status: z.literal('revoked'), version: z.number() }) },
+    (req) => review.revoke(actorOf(req), req.params.id, req.body.reason, req.body.pin),
+  );
   route(app, { method: 'GET', url: '/api/reports/:id/pdf', access: 'exam.read', summary: 'View a version: the signed PDF when final, else a watermarked draft', tags, params: IdParams, query: z.object({ version: z.coerce.number().int().min(1).optional() }) }, async (req, reply) => {
     const { final, pdf } = await review.pdf(actorOf(req), req.params.id, req.query.version);
     return sendPdf(reply, pdf, final, final ? 'report' : 'draft');

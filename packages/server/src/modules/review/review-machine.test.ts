@@ -21,18 +21,20 @@ const states: Record<string, VersionState> = {
   approved: { ...base, status: 'approved', submittedBy: 't', approvedLevels: 3, approvers: ['r', 'v', 'h'] },
   corrected: { ...base, status: 'approved', submittedBy: 't', approvedLevels: 3, approvers: ['r', 'v', 'h'], hasNewerVersion: true },
   superseded: { ...base, status: 'superseded', submittedBy: 't', approvedLevels: 3, approvers: ['r', 'v', 'h'] },
+  revoked: { ...base, status: 'revoked', submittedBy: 't', approvedLevels: 3, approvers: ['r', 'v', 'h'] },
 };
 
 // Expected outcome per state and command, for the roles technician, reporting, reviewing, head, auditor ('ok' = allowed).
 const NP = 'no_permission';
 const expected: Record<string, Record<ReviewCommand, [string, string, string, string, string]>> = {
-  draft: { edit: ['ok', 'ok', 'ok', 'ok', NP], submit: ['ok', 'ok', 'ok', 'ok', NP], approve: Array(5).fill('not_pending') as never, return: Array(5).fill('not_pending') as never, correct: Array(5).fill('not_approved') as never },
-  level1: { edit: [NP, 'ok', 'ok', 'ok', NP], submit: Array(5).fill('not_draft') as never, approve: [NP, 'ok', 'ok', 'ok', NP], return: [NP, 'ok', 'ok', 'ok', NP], correct: Array(5).fill('not_approved') as never },
-  level2: { edit: [NP, NP, 'ok', 'ok', NP], submit: Array(5).fill('not_draft') as never, approve: [NP, NP, 'ok', 'ok', NP], return: [NP, NP, 'ok', 'ok', NP], correct: Array(5).fill('not_approved') as never },
-  level3: { edit: [NP, NP, NP, 'ok', NP], submit: Array(5).fill('not_draft') as never, approve: [NP, NP, NP, 'ok', NP], return: [NP, NP, NP, 'ok', NP], correct: Array(5).fill('not_approved') as never },
-  approved: { edit: Array(5).fill('not_editable') as never, submit: Array(5).fill('not_draft') as never, approve: Array(5).fill('not_pending') as never, return: Array(5).fill('not_pending') as never, correct: [NP, 'ok', 'ok', 'ok', NP] },
-  corrected: { edit: Array(5).fill('not_editable') as never, submit: Array(5).fill('not_draft') as never, approve: Array(5).fill('not_pending') as never, return: Array(5).fill('not_pending') as never, correct: Array(5).fill('already_corrected') as never },
-  superseded: { edit: Array(5).fill('not_editable') as never, submit: Array(5).fill('not_draft') as never, approve: Array(5).fill('not_pending') as never, return: Array(5).fill('not_pending') as never, correct: Array(5).fill('not_approved') as never },
+  draft: { edit: ['ok', 'ok', 'ok', 'ok', NP], submit: ['ok', 'ok', 'ok', 'ok', NP], approve: Array(5).fill('not_pending') as never, return: Array(5).fill('not_pending') as never, correct: Array(5).fill('not_approved') as never, revoke: Array(5).fill('not_revocable') as never },
+  level1: { edit: [NP, 'ok', 'ok', 'ok', NP], submit: Array(5).fill('not_draft') as never, approve: [NP, 'ok', 'ok', 'ok', NP], return: [NP, 'ok', 'ok', 'ok', NP], correct: Array(5).fill('not_approved') as never, revoke: Array(5).fill('not_revocable') as never },
+  level2: { edit: [NP, NP, 'ok', 'ok', NP], submit: Array(5).fill('not_draft') as never, approve: [NP, NP, 'ok', 'ok', NP], return: [NP, NP, 'ok', 'ok', NP], correct: Array(5).fill('not_approved') as never, revoke: Array(5).fill('not_revocable') as never },
+  level3: { edit: [NP, NP, NP, 'ok', NP], submit: Array(5).fill('not_draft') as never, approve: [NP, NP, NP, 'ok', NP], return: [NP, NP, NP, 'ok', NP], correct: Array(5).fill('not_approved') as never, revoke: Array(5).fill('not_revocable') as never },
+  approved: { edit: Array(5).fill('not_editable') as never, submit: Array(5).fill('not_draft') as never, approve: Array(5).fill('not_pending') as never, return: Array(5).fill('not_pending') as never, correct: [NP, 'ok', 'ok', 'ok', NP], revoke: [NP, NP, 'ok', 'ok', NP] },
+  corrected: { edit: Array(5).fill('not_editable') as never, submit: Array(5).fill('not_draft') as never, approve: Array(5).fill('not_pending') as never, return: Array(5).fill('not_pending') as never, correct: Array(5).fill('already_corrected') as never, revoke: [NP, NP, 'ok', 'ok', NP] },
+  revoked: { edit: Array(5).fill('not_editable') as never, submit: Array(5).fill('not_draft') as never, approve: Array(5).fill('not_pending') as never, return: Array(5).fill('not_pending') as never, correct: [NP, 'ok', 'ok', 'ok', NP], revoke: Array(5).fill('not_revocable') as never },
+  superseded: { edit: Array(5).fill('not_editable') as never, submit: Array(5).fill('not_draft') as never, approve: Array(5).fill('not_pending') as never, return: Array(5).fill('not_pending') as never, correct: Array(5).fill('not_approved') as never, revoke: Array(5).fill('not_revocable') as never },
 };
 
 describe('review state machine', () => {

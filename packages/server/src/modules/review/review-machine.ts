@@ -47,8 +47,8 @@ export function chainFor(policy: ReviewPolicy, report: { abnormal: boolean; ageY
   return policy.levels.filter((l) => applies(l.when)).map((l, i) => ({ level: i + 1, name: l.name, nameEn: l.nameEn, permission: l.permission }));
 }
 
-export type ReviewStatus = 'draft' | 'pending' | 'approved' | 'superseded';
-export type ReviewCommand = 'edit' | 'submit' | 'approve' | 'return' | 'correct';
+export type ReviewStatus = 'draft' | 'pending' | 'approved' | 'superseded' | 'revoked';
+export type ReviewCommand = 'edit' | 'submit' | 'approve' | 'return' | 'correct' | 'revoke';
 
 export interface VersionState {
   status: ReviewStatus;
@@ -67,7 +67,7 @@ export interface ReviewActor {
 }
 
 export type Refusal =
-  | 'not_editable' | 'not_draft' | 'not_pending' | 'not_approved' | 'already_corrected'
+  | 'not_editable' | 'not_draft' | 'not_pending' | 'not_approved' | 'not_revocable' | 'already_corrected'
   | 'no_permission' | 'four_eyes' | 'empty_chain';
 
 export type Decision = { ok: true; level: number | null; next: VersionState } | { ok: false; refusal: Refusal };
@@ -102,10 +102,15 @@ export function decide(state: VersionState, command: ReviewCommand, actor: Revie
       if (!holdsCurrent) return refuse('no_permission');
       return { ok: true, level: current.level, next: { ...state, status: 'draft', approvedLevels: 0, approvers: [] } };
     case 'correct':
-      if (state.status !== 'approved') return refuse('not_approved');
+      if (state.status !== 'approved' && state.status !== 'revoked') return refuse('not_approved');
       if (state.hasNewerVersion) return refuse('already_corrected');
       if (!actor.permissions.has('report.write')) return refuse('no_permission');
       return { ok: true, level: null, next: state };
+    case 'revoke':
+      // Withdrawing a signed report from the HIS (e.g. wrong patient) is for a reviewing physician.
+      if (state.status !== 'approved') return refuse('not_revocable');
+      if (!actor.permissions.has('report.approve.level2')) return refuse('no_permission');
+      return { ok: true, level: null, next: { ...state, status: 'revoked' } };
   }
 }
 
@@ -113,7 +118,8 @@ export const refusalMessages: Record<Refusal, { zh: string; en: string }> = {
   not_editable: { zh: '报告已审核锁定，如需修改请发起更正', en: 'The report is approved and locked; start a correction to change it' },
   not_draft: { zh: '只有草稿或被退回的报告可以提交', en: 'Only a draft or returned report can be submitted' },
   not_pending: { zh: '报告不在待审核状态', en: 'The report is not awaiting review' },
-  not_approved: { zh: '只有已审核的报告可以更正', en: 'Only an approved report can be corrected' },
+  not_approved: { zh: '只有已审核或已撤回的报告可以更正', en: 'Only an approved or revoked report can be corrected' },
+  not_revocable: { zh: '只有已审核生效的报告可以撤回', en: 'Only an approved, current report can be revoked' },
   already_corrected: { zh: '该报告已有更正版本', en: 'A correction of this report already exists' },
   no_permission: { zh: '您没有当前审核级别的权限', en: 'You lack the permission for this step' },
   four_eyes: { zh: '同一人不能在提交或前一级审核后再审核同一份报告（双人复核）', en: 'The submitter or an earlier approver may not approve this report again (four-eyes rule)' },

@@ -40,7 +40,7 @@ export const Workspace = z.object({
   age: z.string(),
   report: z.object({ id: z.string(), currentVersion: z.number(), versions: z.array(z.object({ version: z.number(), status: z.string(), createdAt: iso, approvedAt: iso.nullable(), correctionReason: z.string().nullable(), authorName: z.string() })) }).nullable(),
   version: z.object({
-    version: z.number(), status: z.enum(['draft', 'pending', 'approved', 'superseded']), submission: z.number(), chain: z.array(ChainLevel), approvedLevels: z.number(), content: Content,
+    version: z.number(), status: z.enum(['draft', 'pending', 'approved', 'superseded', 'revoked']), revokedAt: iso.nullable(), revocationReason: z.string().nullable(), submission: z.number(), chain: z.array(ChainLevel), approvedLevels: z.number(), content: Content,
     conclusionText: z.string(), pattern: z.string().nullable(), severity: z.string().nullable(), bdr: z.string().nullable(), authorName: z.string(), returnedComment: z.string().nullable(),
     correctionReason: z.string().nullable(), submittedAt: iso.nullable(), approvedAt: iso.nullable(), verificationCode: z.string().nullable(), finalSha256: z.string().nullable(), finalSm3: z.string().nullable(),
     signatureAlgorithm: z.string().nullable(), printCount: z.number(),
@@ -48,7 +48,7 @@ export const Workspace = z.object({
   steps: z.array(z.object({ action: z.string(), level: z.number().nullable(), actorName: z.string(), comment: z.string().nullable(), at: iso, submission: z.number() })),
   curves: z.array(z.object({ stage: z.string(), number: z.number(), accepted: z.boolean().nullable(), sampleIntervalS: z.number(), flowLps: z.array(z.number()), volumeL: z.array(z.number()) })),
   previous: z.array(z.object({ examId: z.string(), examDate: z.string(), itemName: z.string(), status: z.string(), reportStatus: z.string().nullable(), conclusion: z.string().nullable(), fev1: z.number().nullable(), fvc: z.number().nullable(), fev1fvc: z.number().nullable() })),
-  allowed: z.object({ edit: z.boolean(), submit: z.boolean(), approve: z.boolean(), return: z.boolean(), correct: z.boolean() }).nullable(),
+  allowed: z.object({ edit: z.boolean(), submit: z.boolean(), approve: z.boolean(), return: z.boolean(), correct: z.boolean(), revoke: z.boolean() }).nullable(),
   policy: z.object({ fourEyes: z.boolean(), pinOnPrint: z.boolean() }),
 });
 
@@ -63,7 +63,7 @@ export const Queue = z.object({
 });
 
 export const Verification = z.object({
-  hospital: z.string(), campus: z.string(), examDate: z.string(), version: z.number(), superseded: z.boolean(), signer: z.string(), signedAt: z.string().nullable(), algorithm: z.string(),
+  hospital: z.string(), campus: z.string(), examDate: z.string(), version: z.number(), superseded: z.boolean(), revoked: z.boolean(), signer: z.string(), signedAt: z.string().nullable(), algorithm: z.string(),
   sha256: z.string(), sm3: z.string(), storedIntact: z.boolean(), signatureValid: z.boolean(),
   presented: z.object({ sha256: z.string(), matchesStored: z.boolean(), signatureValid: z.boolean(), reason: z.string().nullable() }).nullable(),
 });

@@ -19,6 +19,8 @@ import type { SignaturesService } from './signatures.service.js';
 export const REVIEW_POLICY_KEY = 'review.policy';
 /** Outbox topic written when a version completes review; the delivery module fans it out to its targets. */
 export const REPORT_APPROVED_TOPIC = 'report.approved';
+/** Outbox topic written when an approved version is revoked (withdrawn from the HIS). */
+export const REPORT_REVOKED_TOPIC = 'report.revoked';
 
 const approvePermission = z.enum(['report.approve.level1', 'report.approve.level2', 'report.approve.level3'], { error: '请选择审核权限' });
 export const ReviewPolicySchema = z
@@ -97,7 +99,7 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
     return { report, version, state, decision };
   }
 
-  async function step(trx: Transaction<DB>, actor: Actor, reportId: string, version: number, submission: number, action: 'submit' | 'approve' | 'return' | 'correct' | 'print', level: number | null, comment: string | null = null) {
+  async function step(trx: Transaction<DB>, actor: Actor, reportId: string, version: number, submission: number, action: 'submit' | 'approve' | 'return' | 'correct' | 'print' | 'revoke', level: number | null, comment: string | null = null) {
     await trx.insertInto('reviewStep').values({ reportId, version, submission, action, level, actorId: actor.userId, actorName: actor.displayName, comment, at: now() }).execute();
   }
 
@@ -112,7 +114,7 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
     let state = await stateOf(db, reportId, version, report.currentVersion);
     if (state.status === 'draft') state = { ...state, chain: await chainIfSubmitted(db, actor.userId, version) };
     const p = await policy();
-    const commands: ReviewCommand[] = ['edit', 'submit', 'approve', 'return', 'correct'];
+    const commands: ReviewCommand[] = ['edit', 'submit', 'approve', 'return', 'correct', 'revoke'];
     return Object.fromEntries(commands.map((c) => [c, decide(state, c, actor, p).ok])) as Record<ReviewCommand, boolean>;
   }
 
@@ -257,6 +259,26 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
     });
   }
 
+  /**
+   * Withdraws an approved report (e.g. the wrong patient): the version becomes revoked, the HIS is told through the
+   * outbox, and a correction can follow. Needs a reason and the signer's PIN.
+   */
+  async function revoke(actor: Actor, reportId: string, reason: string, pin: string) {
+    await signatures.unlock(actor.userId, pin);
+    return db.transaction().execute(async (trx) => {
+      const final = await latestFinal(trx, reportId);
+      if (!final) refuse('revoke', 'not_revocable');
+      const { report, version } = await checked(trx, actor, reportId, 'revoke', final.version);
+      await trx.updateTable('reportVersion').set({ status: 'revoked', revokedAt: now(), revocationReason: reason, updatedAt: now() }).where('reportId', '=', reportId).where('version', '=', version.version).execute();
+      await step(trx, actor, reportId, version.version, version.submission, 'revoke', null, reason);
+      const exam = await trx.selectFrom('report').select('examId').where('id', '=', reportId).executeTakeFirstOrThrow();
+      await trx.updateTable('exam').set({ status: 'results', updatedAt: now() }).where('id', '=', exam.examId).where('status', 'in', ['approved', 'delivered']).execute();
+      await enqueue(trx, { topic: REPORT_REVOKED_TOPIC, key: `revoked:${reportId}:${version.version}`, payload: { reportId, version: version.version, campusId: report.campusId }, campusId: report.campusId }, now());
+      await recordAudit(trx, actorRef(actor), { action: 'report.revoked', entityType: 'report', entityId: reportId, campusId: report.campusId, detail: { version: version.version, reason } }, now());
+      return { status: 'revoked' as const, version: version.version };
+    });
+  }
+
   /** The latest approved version's signed PDF, or null. */
   async function latestFinal(ex: Kysely<DB> | Transaction<DB>, reportId: string) {
     return ex.selectFrom('reportVersion').selectAll().where('reportId', '=', reportId).where('status', '=', 'approved').executeTakeFirst();
@@ -383,6 +405,7 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
       examDate: row.examDate,
       version: row.version,
       superseded: row.status === 'superseded',
+      revoked: row.status === 'revoked',
       signer: row.signer ?? '',
       signedAt: row.approvedAt?.toISOString() ?? null,
       algorithm: row.signatureAlgorithm ?? '',
@@ -394,5 +417,5 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
     };
   }
 
-  return { policy, updatePolicy, workspace, create, save, submit, returnToAuthor, approve, correct, print, pdf, jpgPages, exportForExam, queue, verification, allowed };
+  return { policy, updatePolicy, workspace, create, save, submit, returnToAuthor, approve, correct, revoke, print, pdf, jpgPages, exportForExam, queue, verification, allowed };
 }

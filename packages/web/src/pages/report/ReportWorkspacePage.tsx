@@ -128,6 +128,11 @@ export function ReportWorkspacePage() {
       message.success(t('report.returned'));
       await reload();
     },
+    revoke: async (reason: string, pin: string) => {
+      await reportApi.revoke(report!.id, reason, pin);
+      message.success(t('report.revoked'));
+      await reload();
+    },
     correct: async (reason: string) => {
       await reportApi.correct(report!.id, reason);
       message.success(t('report.correctionStarted'));
@@ -215,6 +220,7 @@ export function ReportWorkspacePage() {
       {version?.correctionReason && (
         <Alert type="info" showIcon title={t('report.correctionBanner', { n: version.version })} description={version.correctionReason} data-testid="correction-reason" />
       )}
+      {version?.status === 'revoked' && <Alert type="error" showIcon title={t('report.revokedBanner')} description={version.revocationReason} data-testid="revoked-banner" />}
       {version?.status === 'superseded' && (
         <Alert
           type="error"
@@ -289,7 +295,7 @@ export function ReportWorkspacePage() {
                 />
               </Card>
             )}
-            {version?.status === 'approved' || version?.status === 'superseded' ? <SignedCard version={version} /> : null}
+            {version?.status === 'approved' || version?.status === 'superseded' || version?.status === 'revoked' ? <SignedCard version={version} /> : null}
             {version && (
               <Card title={t('report.history')} size="small" data-testid="review-history">
                 {ws.steps.length === 0 ? <Typography.Text type="secondary">{t('report.noHistory')}</Typography.Text> : <History steps={ws.steps} version={version} />}
@@ -309,7 +315,7 @@ export function ReportWorkspacePage() {
 function StatusTag({ version, levelName }: { version: WorkspaceVersion; levelName: string | null }) {
   const { t } = useI18n();
   const returned = version.status === 'draft' && !!version.returnedComment;
-  const colour = { draft: returned ? 'orange' : 'gold', pending: 'processing', approved: 'green', superseded: 'default' }[version.status];
+  const colour = { draft: returned ? 'orange' : 'gold', pending: 'processing', approved: 'green', superseded: 'default', revoked: 'red' }[version.status];
   return (
     <>
       <Tag color={colour} data-testid="report-status">
@@ -435,7 +441,7 @@ function History({ steps, version }: { steps: ReviewStep[]; version: WorkspaceVe
     const found = version.chain.find((c) => c.level === level);
     return found ? (language === 'en' ? found.nameEn : found.name) : level ? t('report.levelN', { n: level }) : '';
   };
-  const colour: Record<string, string> = { submit: 'blue', approve: 'green', return: 'red', correct: 'purple', print: 'gray' };
+  const colour: Record<string, string> = { submit: 'blue', approve: 'green', return: 'red', correct: 'purple', print: 'gray', revoke: 'red' };
   const items = steps.map((s, i) => ({
     key: i,
     color: colour[s.action] ?? 'gray',

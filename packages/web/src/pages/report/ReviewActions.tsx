@@ -1,4 +1,4 @@
-import { CheckOutlined, EditOutlined, RollbackOutlined, SaveOutlined, SendOutlined } from '@ant-design/icons';
+import { CheckOutlined, EditOutlined, RollbackOutlined, SaveOutlined, SendOutlined, StopOutlined } from '@ant-design/icons';
 import { Button, Form, Input, Modal, Space } from 'antd';
 import { useState } from 'react';
 import { errorTitle } from '../../api/forms.ts';
@@ -13,13 +13,15 @@ export interface ReviewHandlers {
   approve(pin: string): Promise<void>;
   returnToAuthor(comment: string): Promise<void>;
   correct(reason: string): Promise<void>;
+  /** Throws on refusal (wrong PIN): the dialog shows the title and stays open. */
+  revoke(reason: string, pin: string): Promise<void>;
 }
 
 /** The review buttons, each shown only when the server's `allowed` says the command would be accepted. */
 export function ReviewActions({ allowed, dirty, levelName, handlers }: { allowed: ReviewAllowed; dirty: boolean; levelName: string | null; handlers: ReviewHandlers }) {
   const t = useT();
   const [busy, setBusy] = useState<'save' | 'submit' | null>(null);
-  const [dialog, setDialog] = useState<'approve' | 'return' | 'correct' | null>(null);
+  const [dialog, setDialog] = useState<'approve' | 'return' | 'correct' | 'revoke' | null>(null);
 
   async function run(which: 'save' | 'submit', action: () => Promise<void>) {
     setBusy(which);
@@ -58,7 +60,20 @@ export function ReviewActions({ allowed, dirty, levelName, handlers }: { allowed
             {t('report.correct')}
           </Button>
         )}
+        {allowed.revoke && (
+          <Button danger icon={<StopOutlined />} onClick={() => setDialog('revoke')} data-testid="report-revoke">
+            {t('report.revoke')}
+          </Button>
+        )}
       </Space>
+      <RevokeModal
+        open={dialog === 'revoke'}
+        onClose={() => setDialog(null)}
+        onSubmit={async (reason, pin) => {
+          await handlers.revoke(reason, pin);
+          setDialog(null);
+        }}
+      />
 
       <PinModal
         open={dialog === 'approve'}
@@ -148,6 +163,39 @@ function CommentModal({ open, title, label, required, hint, okText, danger, test
       <Form form={form} layout="vertical" onFinish={submit} preserve={false}>
         <Form.Item name="text" label={label} rules={[{ required: true, whitespace: true, message: required }, { min: minLength, message: required }]}>
           <Input.TextArea autoFocus autoSize={{ minRows: 3, maxRows: 8 }} maxLength={1000} showCount data-testid={`${testId}-text`} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+/** Revoking needs the reason the HIS will be told and the signer's PIN (intent), like an approval. */
+function RevokeModal({ open, onSubmit, onClose }: { open: boolean; onSubmit(reason: string, pin: string): Promise<void>; onClose(): void }) {
+  const t = useT();
+  const [form] = Form.useForm<{ reason: string; pin: string }>();
+  const [busy, setBusy] = useState(false);
+
+  async function submit({ reason, pin }: { reason: string; pin: string }) {
+    setBusy(true);
+    try {
+      await onSubmit(reason.trim(), pin);
+      form.resetFields();
+    } catch (error) {
+      form.setFields([{ name: 'pin', errors: [errorTitle(error)] }]);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal open={open} title={t('report.revokeTitle')} okText={t('report.revoke')} okButtonProps={{ danger: true, loading: busy, htmlType: 'submit', form: 'revoke-form' }} onCancel={onClose} destroyOnHidden>
+      <p>{t('report.revokeHint')}</p>
+      <Form id="revoke-form" form={form} layout="vertical" onFinish={(values) => void submit(values)}>
+        <Form.Item name="reason" label={t('report.revocationReason')} rules={[{ required: true, min: 2, whitespace: true, message: t('report.revocationReasonRequired') }]}>
+          <Input.TextArea rows={3} maxLength={1000} data-testid="revoke-reason" />
+        </Form.Item>
+        <Form.Item name="pin" label={t('sign.pin')} rules={[{ required: true, message: t('sign.pinRequired') }]}>
+          <Input.Password autoComplete="off" data-testid="revoke-pin" />
         </Form.Item>
       </Form>
     </Modal>

@@ -20,6 +20,7 @@ export const reportApi = {
   approve: (reportId: string, pin: string) => apiRequest<ApproveReply>(`/api/reports/${reportId}/approve`, { method: 'POST', body: { pin } }),
   returnToAuthor: (reportId: string, comment: string) => apiRequest<{ status: 'draft' }>(`/api/reports/${reportId}/return`, { method: 'POST', body: { comment } }),
   correct: (reportId: string, reason: string) => apiRequest<{ version: number }>(`/api/reports/${reportId}/correct`, { method: 'POST', body: { reason } }),
+  revoke: (reportId: string, reason: string, pin: string) => apiRequest<{ status: 'revoked'; version: number }>(`/api/reports/${reportId}/revoke`, { method: 'POST', body: { reason, pin } }),
   pdfUrl: (reportId: string, version?: number) => `/api/reports/${reportId}/pdf${version ? `?version=${version}` : ''}`,
   phrases: () => apiRequest<ReportPhrase[]>('/api/report-phrases'),
   addPhrase: (body: { text: string; category?: string; shared?: boolean }) => apiRequest<ReportPhrase>('/api/report-phrases', { method: 'POST', body }),

@@ -68,6 +68,7 @@ export function VerifyPage() {
     const presented = copy?.result?.presented ?? null;
     body = (
       <Flex vertical gap={16}>
+        {result.revoked ? <Alert type="error" showIcon title={t('verify.revoked')} description={t('verify.revokedHint')} data-testid="verify-revoked" /> : null}
         {result.superseded ? (
           <Alert type="warning" showIcon title={t('verify.superseded')} description={t('verify.supersededHint')} data-testid="verify-superseded" />
         ) : authentic ? (
