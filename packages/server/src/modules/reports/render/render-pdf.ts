@@ -1,3 +1,4 @@
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import PDFDocument from 'pdfkit';
 import { code128Modules, qrMatrix, qrRuns, type QrMatrix } from './codes.js';
 import { drawCurves } from './curves.js';
@@ -16,7 +17,8 @@ const SECTION_GAP = 9;
  * Renders one report as an A4 PDF with the Noto Sans SC subsets embedded. The same document and template
  * give the same bytes: the PDF's dates and file ID derive from `doc.printedAt`.
  */
-export async function renderReportPdf(doc: ReportDocument, template: ReportTemplate = DEFAULT_REPORT_TEMPLATE): Promise<Uint8Array> {
+export async function renderReportPdf(given: ReportDocument, template: ReportTemplate = DEFAULT_REPORT_TEMPLATE): Promise<Uint8Array> {
+  const doc = await withOpaqueImages(given);
   const fonts = reportFonts();
   const printed = parseHospitalTime(doc.printedAt) ?? new Date(0);
   const pdf = new PDFDocument({
@@ -50,6 +52,29 @@ export async function renderReportPdf(doc: ReportDocument, template: ReportTempl
   await ended;
   const out = Buffer.concat(chunks);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/**
+ * PDFKit splits a PNG's alpha channel asynchronously, so with several transparent images the PDF objects are numbered
+ * in whichever order the decoders finish. Flattening each image onto white (the page colour) as a JPEG of the same
+ * size keeps the output byte-identical for the same input. Unreadable image bytes throw here.
+ */
+async function withOpaqueImages(doc: ReportDocument): Promise<ReportDocument> {
+  const flatten = async (bytes: Uint8Array | null) => {
+    if (!bytes) return null;
+    const image = await loadImage(Buffer.from(bytes));
+    const canvas = createCanvas(image.width, image.height);
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#ffffff';
+    context.fillRect(0, 0, image.width, image.height);
+    context.drawImage(image, 0, 0);
+    return new Uint8Array(await canvas.encode('jpeg', 95));
+  };
+  return {
+    ...doc,
+    hospital: { ...doc.hospital, logo: await flatten(doc.hospital.logo) },
+    signatures: await Promise.all(doc.signatures.map(async (s) => ({ ...s, image: await flatten(s.image) }))),
+  };
 }
 
 /** "2026-11-25 14:03" in hospital time (Asia/Shanghai, UTC+8) as an instant. */
