@@ -1,8 +1,21 @@
-import { sql } from 'kysely';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DB } from '../db/types.js';
+import { withDatabase } from '../test/global-setup.js';
 import { given } from '../test/given.js';
 import { backends, type TestApp, testApp } from '../test/harness.js';
-import { recordAudit, systemActor, verifyAuditChain } from './audit.js';
+import { entryHash, GENESIS_HASH, recordAudit, recordAuditAlone, systemActor, verifyAuditChain } from './audit.js';
+
+const head = async (db: Kysely<DB>) => (await db.selectFrom('auditLog').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst())?.hash ?? GENESIS_HASH;
+
+/** An entry written straight into the table, as a server process other than this one would: this process's guess of the head goes stale. */
+async function insertChainedTo(db: Kysely<DB>, prevHash: string, action: string) {
+  const fields = { occurredAt: new Date(), actorId: null, actorName: 'other process', ip: null, action, outcome: 'success' as const, entityType: null, entityId: null, campusId: null, before: null, after: null, detail: null, prevHash };
+  return db.insertInto('auditLog').values({ ...fields, hash: entryHash(fields) }).returning('id').executeTakeFirst();
+}
 
 describe.each(backends)('audit log on %s', (kind) => {
   let t: TestApp;
@@ -39,6 +52,64 @@ describe.each(backends)('audit log on %s', (kind) => {
     );
     expect((await verifyAuditChain(db())).ok).toBe(true);
   });
+
+  it('refuses, in the database, an entry that does not continue the newest one', async () => {
+    const rows = await entries();
+    const before = rows.length;
+    // Chained to an older entry (a fork), to genesis, to nothing that exists: not inserted, no error, no row back.
+    expect(await insertChainedTo(db(), rows[0]!.hash, 'test.fork')).toBeUndefined();
+    expect(await insertChainedTo(db(), GENESIS_HASH, 'test.fork')).toBeUndefined();
+    expect(await insertChainedTo(db(), 'f'.repeat(64), 'test.fork')).toBeUndefined();
+    expect(await entries()).toHaveLength(before);
+    const appended = await insertChainedTo(db(), await head(db()), 'test.continues');
+    expect(appended?.id).toBeGreaterThan(rows.at(-1)!.id);
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true, checked: before + 1 });
+  });
+
+  it('retries when another process has appended since (a stale head), alone and inside a transaction', async () => {
+    await recordAuditAlone(db(), systemActor(), { action: 'test.before-other' });
+    await insertChainedTo(db(), await head(db()), 'test.other-process');
+    await recordAuditAlone(db(), systemActor(), { action: 'test.stale-alone' });
+    await insertChainedTo(db(), await head(db()), 'test.other-process');
+    await db().transaction().execute((trx) => recordAudit(trx, systemActor(), { action: 'test.stale-in-transaction' }));
+    const actions = (await entries()).map((r) => r.action);
+    expect(actions.slice(-5)).toEqual(['test.before-other', 'test.other-process', 'test.stale-alone', 'test.other-process', 'test.stale-in-transaction']);
+    expect((await verifyAuditChain(db())).ok).toBe(true);
+  });
+
+  it('does not chain to an entry whose transaction rolled back', async () => {
+    await expect(
+      db().transaction().execute(async (trx) => {
+        await recordAudit(trx, systemActor(), { action: 'test.rolled-back' });
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    await recordAuditAlone(db(), systemActor(), { action: 'test.after-rollback' });
+    await db().transaction().execute((trx) => recordAudit(trx, systemActor(), { action: 'test.after-rollback-2' }));
+    const actions = (await entries()).map((r) => r.action);
+    expect(actions).not.toContain('test.rolled-back');
+    expect(actions.slice(-2)).toEqual(['test.after-rollback', 'test.after-rollback-2']);
+    expect((await verifyAuditChain(db())).ok).toBe(true);
+  });
+
+  it.skipIf(kind !== 'postgres')('keeps one chain while two other server processes append at the same time', async () => {
+    const { name } = (await sql<{ name: string }>`select current_database() as name`.execute(db())).rows[0]!;
+    const url = withDatabase(process.env.PFTIS_TEST_DATABASE_URL!, name);
+    const writer = path.resolve(import.meta.dirname, '../test/audit-writer.mjs');
+    const before = (await entries()).length;
+    const run = (label: string) => promisify(execFile)(process.execPath, [writer, url, '60', label], { timeout: 60_000 });
+    await Promise.all([
+      run('a'),
+      run('b'),
+      (async () => {
+        for (let i = 0; i < 30; i++) await recordAuditAlone(db(), systemActor(), { action: `test.process.self.${i}` });
+      })(),
+    ]);
+    const rows = await entries();
+    expect(rows.length).toBe(before + 150);
+    for (const label of ['a', 'b']) expect(rows.filter((r) => r.action.startsWith(`test.process.${label}.`))).toHaveLength(60);
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true, checked: rows.length });
+  }, 90_000);
 
   it('finds the first altered entry after someone bypasses the trigger', async () => {
     const rows = await entries();

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AuditLogTable, DB } from '../db/types.js';
 import { sm3Hex } from './crypto.js';
 
@@ -27,8 +27,6 @@ export interface AuditInput {
 export type AuditEntry = Selectable<AuditLogTable>;
 
 export const GENESIS_HASH = '0'.repeat(64);
-// Any constant works; it only has to be the same in every server process.
-const AUDIT_CHAIN_LOCK = 0x70667469;
 
 /** Deterministic JSON: object keys sorted at every level, so the hash survives a jsonb round trip. */
 export function canonicalJson(value: unknown): string {
@@ -56,15 +54,10 @@ const toJson = (value: unknown) => (value === undefined ? null : JSON.stringify(
 // jsonb drops undefined members and normalises numbers; hash what the database will give back.
 const normalise = (value: unknown) => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
 
-/**
- * Appends one entry, inside the caller's transaction so the change and its audit record commit together.
- * A transaction-scoped advisory lock serialises the chain across processes; it is held until commit,
- * so record the audit entry as the last step of a transaction.
- */
-export async function recordAudit(trx: Transaction<DB>, actor: AuditActor, input: AuditInput, now = new Date()): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(trx);
-  const last = await trx.selectFrom('auditLog').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  const fields: HashedFields = {
+type Content = Omit<HashedFields, 'prevHash'>;
+
+function contentOf(actor: AuditActor, input: AuditInput, now: Date): Content {
+  return {
     occurredAt: now,
     actorId: actor.userId,
     actorName: actor.name,
@@ -77,23 +70,65 @@ export async function recordAudit(trx: Transaction<DB>, actor: AuditActor, input
     before: normalise(input.before),
     after: normalise(input.after),
     detail: normalise(input.detail),
-    prevHash: last?.hash ?? GENESIS_HASH,
   };
-  await trx
-    .insertInto('auditLog')
-    .values({
-      ...fields,
-      before: toJson(fields.before),
-      after: toJson(fields.after),
-      detail: toJson(fields.detail),
-      hash: entryHash(fields),
-    })
-    .execute();
 }
 
-/** Records an entry in a transaction of its own (logins, denials: events with no other change). */
-export function recordAuditAlone(db: Kysely<DB>, actor: AuditActor, input: AuditInput): Promise<void> {
-  return db.transaction().execute((trx) => recordAudit(trx, actor, input));
+/**
+ * The chain head as this process last wrote it: a guess that saves reading the head before every entry.
+ * The database decides (trigger audit_log_chain, migration 202611252200): under the chain lock it refuses
+ * an entry whose prev_hash is not the current head, so a stale guess (another server process wrote since,
+ * or the transaction that wrote the guess rolled back) costs one more statement, never a fork.
+ */
+let headGuess = GENESIS_HASH;
+
+/** One INSERT of the entry chained to `prevHash`; false when the database refused it (not the head). */
+async function tryAppend(db: Executor, content: Content, prevHash: string): Promise<boolean> {
+  const fields: HashedFields = { ...content, prevHash };
+  const hash = entryHash(fields);
+  const row = await db
+    .insertInto('auditLog')
+    .values({ ...fields, before: toJson(fields.before), after: toJson(fields.after), detail: toJson(fields.detail), hash })
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) return false;
+  headGuess = hash;
+  return true;
+}
+
+const readHead = async (db: Executor) => (await db.selectFrom('auditLog').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst())?.hash ?? GENESIS_HASH;
+
+class ChainRefused extends Error {
+  constructor() {
+    super('audit entry refused by the chain guard although the chain lock is held');
+  }
+}
+
+/** Appends under the chain lock of `trx`'s transaction: one statement when the guess is right, three when not. */
+async function appendInTransaction(trx: Transaction<DB>, content: Content): Promise<void> {
+  if (await tryAppend(trx, content, headGuess)) return;
+  // Refused, but the guard took the chain lock for this transaction: the head read now stays the head.
+  if (!(await tryAppend(trx, content, await readHead(trx)))) throw new ChainRefused();
+}
+
+/**
+ * Appends one entry, inside the caller's transaction so the change and its audit record commit together.
+ * The chain lock (taken by the database's guard on insert) serialises the chain across processes and is
+ * held until commit, so record the audit entry as the last step of a transaction.
+ */
+export async function recordAudit(trx: Transaction<DB>, actor: AuditActor, input: AuditInput, now = new Date()): Promise<void> {
+  await appendInTransaction(trx, contentOf(actor, input, now));
+}
+
+/**
+ * Records an entry in a transaction of its own (logins, denials, patient look-ups: events with no other change):
+ * a single autocommitted INSERT when this process's guess of the head is right, else a fresh read of the head and
+ * one more try, and only then a transaction that holds the chain lock.
+ */
+export async function recordAuditAlone(db: Kysely<DB>, actor: AuditActor, input: AuditInput, now = new Date()): Promise<void> {
+  const content = contentOf(actor, input, now);
+  if (await tryAppend(db, content, headGuess)) return;
+  if (await tryAppend(db, content, await readHead(db))) return;
+  await db.transaction().execute((trx) => appendInTransaction(trx, content));
 }
 
 export type ChainVerdict =

@@ -7,6 +7,8 @@ import * as deviceResultFolder from './202611251700_device_result_folder.js';
 import * as calibration from './202611251800_calibration.js';
 import * as reports from './202611251900_reports.js';
 import * as delivery from './202611252100_delivery.js';
+import * as auditAppend from './202611252200_audit_append.js';
+import * as sessionActor from './202611252210_session_actor.js';
 
 /** Every migration, in the order it runs. Append only; never edit or reorder a released entry. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +20,6 @@ export const migrations: Record<string, Migration> = {
   '202611251800_calibration': calibration,
   '202611251900_reports': reports,
   '202611252100_delivery': delivery,
+  '202611252200_audit_append': auditAppend,
+  '202611252210_session_actor': sessionActor,
 };

@@ -43,30 +43,30 @@ export function insertSession(
   return db.insertInto('session').values(session).execute();
 }
 
-/** The session with its user, permissions and active campuses, in one round trip (it runs on every request). */
-export function findSessionWithUser(db: Db, sessionId: string) {
-  return db
-    .selectFrom('session')
-    .innerJoin('appUser', 'appUser.id', 'session.userId')
-    .select((eb) => [
-      sql<string[]>`array(select distinct rp.permission from user_role ur join role_permission rp on rp.role_id = ur.role_id where ur.user_id = ${eb.ref('session.userId')})`.as('permissions'),
-      sql<string[]>`array(select uc.campus_id::text from user_campus uc join campus c on c.id = uc.campus_id where uc.user_id = ${eb.ref('session.userId')} and c.active order by c.code)`.as('campusIds'),
-    ])
-    .select([
-      'session.id',
-      'session.userId',
-      'session.state',
-      'session.csrfToken',
-      'session.campusId',
-      'session.lastSeenAt',
-      'session.expiresAt',
-      'appUser.username',
-      'appUser.displayName',
-      'appUser.disabled',
-      'appUser.lockedUntil',
-    ])
-    .where('session.id', '=', sessionId)
-    .executeTakeFirst();
+export interface SessionWithUser {
+  id: string;
+  userId: string;
+  state: SessionState;
+  csrfToken: string;
+  campusId: string | null;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  username: string;
+  displayName: string;
+  disabled: boolean;
+  lockedUntil: Date | null;
+  permissions: string[];
+  /** The user's active campuses, ordered by campus code. */
+  campusIds: string[];
+}
+
+/**
+ * The session with its user, permissions and active campuses, in one round trip (it runs on every request).
+ * The query is the database function session_actor (migration 202611252210), whose plan each connection keeps.
+ */
+export async function findSessionWithUser(db: Db, sessionId: string): Promise<SessionWithUser | undefined> {
+  const { rows } = await sql<SessionWithUser>`select * from session_actor(${sessionId})`.execute(db);
+  return rows[0];
 }
 
 export function updateSession(db: Db, sessionId: string, changes: { state?: SessionState; lastSeenAt?: Date; campusId?: string }) {

@@ -7,7 +7,7 @@ import { frameMllp, MllpFrameReader } from '@pftis/formats/hl7/mllp';
 import { type DemoHis, openDemoHis } from '@pftis/his-sim';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../../platform/audit.js';
+import { systemActor, verifyAuditChain } from '../../platform/audit.js';
 import { type Client, given, signIn } from '../../test/given.js';
 import { backends, type TestApp, testApp } from '../../test/harness.js';
 
@@ -57,6 +57,21 @@ describe.each(backends)('scan intake and registration (PFTIS on %s, demo HIS)', 
     const id = (await his(`SELECT sfzh FROM HIS_BRXX WHERE sfzh IS NOT NULL AND brid = (SELECT brid FROM V_PFT_APPLY WHERE zt = '0' AND brid IN (SELECT brid FROM HIS_BRXX WHERE sfzh IS NOT NULL) LIMIT 1)`))[0]!.sfzh;
     expect((await tech.request('POST', '/api/exams/scan', { code: id })).json().kind).toBe('idNumber');
     expect((await tech.request('POST', '/api/exams/scan', { code: '9999999999' })).json()).toMatchObject({ code: 'exams.patient-not-found' });
+  });
+
+  it('records each patient look-up in the audit log once, and nothing for a code that finds no one', async () => {
+    const { sqdh, brid } = await pendingOrder(7);
+    const card = (await his(`SELECT jzkh FROM HIS_JZK WHERE brid = '${brid}' AND klx = '就诊卡'`))[0]!.jzkh;
+    const lookups = () => t.database.db.selectFrom('auditLog').select(['entityType', 'entityId', 'campusId', 'detail']).where('action', '=', 'patient.looked-up').orderBy('id').execute();
+    const before = (await lookups()).length;
+    expect((await tech.request('POST', '/api/exams/scan', { code: card })).statusCode).toBe(200);
+    expect((await tech.request('POST', '/api/exams/scan', { code: sqdh })).statusCode).toBe(200);
+    expect((await tech.request('POST', '/api/exams/scan', { code: '9999999999' })).statusCode).toBe(404);
+    expect((await lookups()).slice(before)).toEqual([
+      { entityType: 'his_patient', entityId: brid, campusId, detail: { kind: 'card' } },
+      { entityType: 'his_patient', entityId: brid, campusId, detail: { kind: 'requestNo' } },
+    ]);
+    expect((await verifyAuditChain(t.database.db)).ok).toBe(true);
   });
 
   it('registers an order once, binds it to the 申请单号 and visit, and writes 已登记 back to the HIS', async () => {

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB, ExamStatus } from '../../db/types.js';
 import type { Actor } from '../../platform/access.js';
-import { recordAudit } from '../../platform/audit.js';
+import { recordAudit, recordAuditAlone } from '../../platform/audit.js';
 import { NotFound } from '../../platform/errors.js';
 import { hospitalDate } from '../../platform/hospital-time.js';
 import { enqueue, outboxState } from '../../platform/outbox.js';
@@ -136,7 +136,7 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
       ? await db.selectFrom('exam').select(['id', 'accessionNo', 'requestNo', 'status']).where('requestNo', 'in', orders.map((o) => o.requestNo)).where('status', '!=', 'cancelled').execute()
       : [];
     const inpatientOrder = orders.find((o) => o.ward);
-    await db.transaction().execute((trx) => recordAudit(trx, actorRef(actor), { action: 'patient.looked-up', entityType: 'his_patient', entityId: patient!.hisPatientId, campusId: actor.campusId, detail: { kind } }, now()));
+    await recordAuditAlone(db, actorRef(actor), { action: 'patient.looked-up', entityType: 'his_patient', entityId: patient!.hisPatientId, campusId: actor.campusId, detail: { kind } }, now());
     return {
       kind,
       patient: patientCard(actor, { ...patient, ward: inpatientOrder?.ward, bed: inpatientOrder?.bed }, today),
@@ -339,7 +339,7 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
     const rows = await query.execute();
     const dispatch = await outboxState(db, rows.filter((r) => r.deviceId).map((r) => `device:${r.id}:${r.deviceId}`));
     // Reading a list of patients is an access to patient data: one audit entry per look.
-    await db.transaction().execute((trx) => recordAudit(trx, actorRef(actor), { action: 'worklist.viewed', campusId: q.campusId ?? actor.campusId, detail: { ...q, rows: rows.length } }, now()));
+    await recordAuditAlone(db, actorRef(actor), { action: 'worklist.viewed', campusId: q.campusId ?? actor.campusId, detail: { ...q, rows: rows.length } }, now());
     return rows.map((r) => {
       const d = dispatch.find((x) => x.key === `device:${r.id}:${r.deviceId}`);
       return {
