@@ -56,8 +56,11 @@ describe('结果导入', () => {
     const files = page.getByTestId('import-files');
     await files.locator('.ant-table-row', { hasText: 'easyone-result.xml' }).getByTestId('import-bind').click();
     const modal = page.getByTestId('bind-modal');
-    await modal.locator('.ant-table-row', { hasText: exam.accessionNo }).filter({ hasText: exam.patientName }).click();
-    await modal.getByTestId('bind-submit').click();
+    // The modal may still be opening (or its list refreshing) when the row is first clicked: click until it is chosen.
+    const row = modal.locator('.ant-table-row', { hasText: exam.accessionNo }).filter({ hasText: exam.patientName });
+    const submit = modal.getByTestId('bind-submit');
+    await expect.poll(async () => (await submit.isEnabled()) || (await row.click(), submit.isEnabled()), { timeout: 15_000 }).toBe(true);
+    await submit.click();
     await modal.waitFor({ state: 'hidden' });
 
     await page.getByRole('tab', { name: '已导入' }).click();
