@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createReportReceiver, type DemoHis, openDemoHis, pgliteReportTable, type ReportReceiver } from '@pftis/his-sim';
-import { reportRevokeSql, reportWriteBackSql } from '@pftis/his-sim';
+import { hisStatusCodes, reportRevokeSql, reportWriteBackSql, statusWriteBackSql } from '@pftis/his-sim';
+import { systemActor } from '../../platform/audit.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Client, given, signIn } from '../../test/given.js';
 import { backends, type TestApp, testApp } from '../../test/harness.js';
@@ -177,5 +178,17 @@ describe.each(backends)('delivery of approved reports to the HIS (PFTIS on %s)',
     // The public verification page says so.
     const verification = await t.services.review.verification(report.final.verificationCode);
     expect(verification.revoked).toBe(true);
+  });
+
+  it('sets the HIS order to 已报告 after delivery where the target says so', async () => {
+    await t.services.his.updateWriteBack(systemActor('test'), { enabled: true, sql: statusWriteBackSql, codes: { registered: hisStatusCodes.registered, examined: hisStatusCodes.examined, reported: hisStatusCodes.reported, cancelled: hisStatusCodes.cancelled }, timeoutMs: 5000 });
+    const http = (await admin.request('GET', '/api/delivery/targets')).json().find((x: { id: string }) => x.id === targetIds.http);
+    expect((await admin.request('PUT', `/api/delivery/targets/${targetIds.http}`, { name: http.name, kind: 'http', config: http.config, campusId: http.campusId, updateStatus: true, maxAttempts: 4 })).statusCode).toBe(200);
+    const order = (await demo.pglite.query<{ sqdh: string }>(`SELECT SQDH AS sqdh FROM HIS_JCSQ WHERE ZT = '0' ORDER BY SQDH LIMIT 1`)).rows[0]!;
+    const report = await approvedReport(t.services, team, { requestNo: order.sqdh });
+    await deliverAll();
+    const status = await demo.pglite.query<{ zt: string }>(`SELECT ZT AS zt FROM HIS_JCSQ WHERE SQDH = $1`, [order.sqdh]);
+    expect(status.rows[0]?.zt).toBe(hisStatusCodes.reported);
+    expect(channelsFor(report.requestNo)).toContain('http');
   });
 });
