@@ -25,7 +25,8 @@ const usage = `pftis — PFTIS command line
   pftis audit verify                  check the audit log's SM3 hash chain
   pftis render EXAM_ID --out FILE.pdf [--jpg DIR]
                                       the exam's signed final report (or, before approval, a 草稿 draft)
-  pftis parse FILE [--json]            what a device result file holds (format, ids, values), without importing it
+  pftis parse FILE [--template NAME] [--json]
+                                      what a device result or report holds (patient, ids, values, conclusion), without importing it
   pftis ref --in FILE.csv --out FILE.csv          reference values (predicted, LLN, ULN, z, %pred) for many rows
   pftis interpret --in FILE.csv --out FILE.csv    interpret many exams (pattern, severity, BDR, narrative)
 
@@ -149,16 +150,24 @@ export async function main(argv: string[]): Promise<number> {
         });
       }
       case 'parse': {
-        if (!sub) throw new UsageError('parse needs a FILE');
-        const bytes = await readFile(sub).catch((error: NodeJS.ErrnoException) => fail(`cannot read ${sub}: ${error.code}`));
-        const result = recognise(new Uint8Array(bytes));
-        if (rest.includes('--json')) console.log(JSON.stringify(result.ok ? { ok: true, ...result.value } : result, null, 2));
-        else if (result.ok) {
-          const r = result.value;
-          console.log(`${r.format}: accession ${r.accessionNo ?? '-'}, patient ${r.patientId ?? '-'}, test ${r.testType ?? '-'} at ${r.measuredAt ?? '-'}, grade ${r.qualityGrade ?? '-'}`);
-          for (const m of r.measurements) console.log(`  ${(m.param ?? m.deviceParam).padEnd(10)} ${m.value ?? m.rawValue ?? '-'} ${m.unit ?? ''}`);
-        } else console.error(`pftis: cannot read ${sub}: ${result.reason}`);
-        return result.ok ? 0 : 1;
+        const { values, positionals } = parseArgs({ args: [sub, ...rest].filter((a): a is string => a !== undefined), allowPositionals: true, options: { template: { type: 'string' }, json: { type: 'boolean' } } });
+        const file = positionals[0];
+        if (!file) throw new UsageError('parse needs a FILE');
+        const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => fail(`cannot read ${file}: ${error.code}`));
+        const result = await recognise(new Uint8Array(bytes), { template: values.template });
+        if (!result.ok) {
+          console.error(`pftis: cannot read ${file}: ${result.reason}`);
+          return 1;
+        }
+        const { trials, ...r } = result.value;
+        if (values.json) console.log(JSON.stringify(r, null, 2));
+        else {
+          console.log(`${r.format}${r.template ? ` (${r.template})` : ''}: accession ${r.identifiers.accessionNo ?? '-'}, patient ${r.patient.id ?? '-'}, test ${r.test.type ?? '-'} at ${r.test.measuredAt ?? '-'}, grade ${r.test.qualityGrade ?? '-'}, ${trials.length} trial curve(s)`);
+          for (const m of r.measurements) console.log(`  ${(m.param ?? m.deviceParam).padEnd(10)} ${m.stage.padEnd(4)} ${m.value ?? m.rawValue ?? '-'} ${m.unit ?? ''}`);
+          if (r.conclusion) console.log(`  conclusion: ${r.conclusion}`);
+          for (const warning of r.warnings) console.log(`  warning: ${warning}`);
+        }
+        return 0;
       }
       case 'ref':
       case 'interpret': {

@@ -21,6 +21,14 @@ export interface GdtMeasurement {
 
 export interface GdtExamResult {
   patientId: string | null;
+  /** 3101 surname and 3102 given name as the device wrote them (for the identity check, not for display). */
+  patientName: string | null;
+  /** 3110: 1/M male, 2/W/F female. */
+  sex: 'M' | 'F' | null;
+  birthDate: string | null;
+  /** 3622 and 3623. */
+  heightCm: number | null;
+  weightKg: number | null;
   /** 8413 (GDT 3.5): the request id PFTIS sent in its 6302, i.e. the accession number. */
   requestId: string | null;
   examDate: string | null;
@@ -38,6 +46,8 @@ const number = (text: string | undefined): number | null => {
   return Number.isFinite(value) ? value : null;
 };
 
+const gdtSex = (text: string | undefined) => (text === '1' || text === 'M' ? 'M' : text === '2' || text === 'W' || text === 'F' ? 'F' : null);
+
 /** TTMMJJJJ → YYYY-MM-DD. */
 const gdtDate = (text: string | undefined) => (text && /^\d{8}$/.test(text) ? `${text.slice(4)}-${text.slice(2, 4)}-${text.slice(0, 2)}` : null);
 
@@ -51,6 +61,11 @@ export function readGdtExamResult(bytes: Uint8Array, encoding: TextEncoding): Pa
     ok: true,
     value: {
       patientId: first('3000') ?? null,
+      patientName: [first('3101'), first('3102')].filter(Boolean).join('') || null,
+      sex: gdtSex(first('3110')),
+      birthDate: gdtDate(first('3103')),
+      heightCm: number(first('3622')),
+      weightKg: number(first('3623')),
       requestId: first('8413') ?? null,
       examDate: gdtDate(first('6200')),
       examTime: first('6201') ?? null,

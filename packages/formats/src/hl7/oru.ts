@@ -33,6 +33,13 @@ export interface OruResult {
   declaredCharset: string;
   patientId: string | null;
   patientName: string | null;
+  /** PID-8 as M/F, else null. */
+  patientSex: 'M' | 'F' | null;
+  /** PID-7 as YYYY-MM-DD. */
+  patientBirthDate: string | null;
+  /** PV1-2 patient class (O outpatient, I inpatient, E emergency) and PV1-19 visit number (门诊/住院流水号). */
+  patientClass: string | null;
+  visitNumber: string | null;
   placerOrderNo: string | null;
   fillerOrderNo: string | null;
   observations: OruObservation[];
@@ -109,6 +116,10 @@ export function readOru(input: string | Uint8Array): ParseResult<OruResult> {
   }
   const notes = segments.filter((s) => s.startsWith(`NTE${separator}`)).map((s) => unescapeHl7(fields(s)[3] ?? '')).join('\n');
   const pidFields = pid ? fields(pid) : [];
+  const pv1 = segments.find((s) => s.startsWith(`PV1${separator}`));
+  const pv1Fields = pv1 ? fields(pv1) : [];
+  const birth = /^(\d{4})(\d{2})(\d{2})/.exec(pidFields[7] ?? '');
+  const sex = (pidFields[8] ?? '').toUpperCase();
   return {
     ok: true,
     value: {
@@ -117,6 +128,10 @@ export function readOru(input: string | Uint8Array): ParseResult<OruResult> {
       declaredCharset: mshFields[17] ?? '',
       patientId: first(pidFields[3]) ?? first(pidFields[2]),
       patientName: pidFields[5] ? pidFields[5].split(component).slice(0, 2).filter(Boolean).join(' ') : null,
+      patientSex: sex === 'M' ? 'M' : sex === 'F' ? 'F' : null,
+      patientBirthDate: birth ? `${birth[1]}-${birth[2]}-${birth[3]}` : null,
+      patientClass: first(pv1Fields[2]),
+      visitNumber: first(pv1Fields[19]),
       placerOrderNo: first(orc ? fields(orc)[2] : undefined) ?? first(obr ? fields(obr)[2] : undefined),
       fillerOrderNo: first(orc ? fields(orc)[3] : undefined) ?? first(obr ? fields(obr)[3] : undefined),
       observations,

@@ -49,6 +49,8 @@ export interface NddTest {
 
 export interface NddPatient {
   id: string;
+  lastName: string | null;
+  firstName: string | null;
   heightCm: number | null;
   weightKg: number | null;
   ethnicity: string | null;
@@ -104,6 +106,8 @@ export function readNddEasyOneXml(bytes: Uint8Array): ParseResult<NddTestResult>
   const heightM = toNumber(childText(present, 'Height'));
   const patient: NddPatient = {
     id: patientElement.attributes.ID ?? '',
+    lastName: childText(patientElement, 'LastName') || null,
+    firstName: childText(patientElement, 'FirstName') || null,
     heightCm: heightM === null ? null : Math.round(heightM * 100 * 1000) / 1000, // metres in the file
     weightKg: toNumber(childText(present, 'Weight')),
     ethnicity: childText(present, 'Ethnicity'),

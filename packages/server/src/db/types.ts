@@ -263,6 +263,7 @@ export interface RawFileTable {
   examId: string | null;
   attempts: Generated<number>;
   updatedAt: Timestamp;
+  extraction: Json;
 }
 
 export interface MeasurementSetTable {
@@ -274,6 +275,15 @@ export interface MeasurementSetTable {
   measuredAt: string | null;
   qualityGrade: string | null;
   deviceSerial: string | null;
+  vendor: string | null;
+  template: string | null;
+  operator: string | null;
+  deviceName: string | null;
+  deviceConclusion: string | null;
+  devicePatient: ColumnType<unknown, string | undefined, string>;
+  identifiers: ColumnType<unknown, string | undefined, string>;
+  warnings: ColumnType<unknown, string | undefined, string>;
+  comparison: Json;
   createdAt: Generated<Date>;
 }
 
@@ -288,6 +298,10 @@ export interface MeasurementTable {
   unit: string | null;
   devicePredicted: number | null;
   deviceLln: number | null;
+  deviceUln: number | null;
+  deviceZscore: number | null;
+  devicePctPred: number | null;
+  deviceChangePct: number | null;
 }
 
 export interface CalibrationTable {

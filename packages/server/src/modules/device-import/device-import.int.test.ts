@@ -118,12 +118,52 @@ describe.each(backends)('device results in (PFTIS on %s)', (kind) => {
 
   it.skipIf(!haveSample)('imports the real ndd EasyOne export (CypressOut.xml) with its device values', async () => {
     const exam = await registered(3);
+    // The sample's patient is a man born 1994-09-25; the HIS patient of this exam is given the same identity.
+    const patient = await t.database.db.selectFrom('exam').innerJoin('patient', 'patient.id', 'exam.patientId').select('patient.id').where('exam.id', '=', exam.examId).executeTakeFirstOrThrow();
+    await t.database.db.updateTable('patient').set({ sex: 'male', birthDate: '1994-09-25' }).where('id', '=', patient.id).execute();
     const text = iconv.decode(readFileSync(samplePath), 'utf16le').replace('<OrderID>1</OrderID>', `<OrderID>${exam.accessionNo}</OrderID>`);
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace(/^\uFEFF/, ''), 'utf16le')]);
     expect((await upload(bytes, 'CypressOut.xml')).json().status).toBe('imported');
     const values = (await tech.request('GET', `/api/exams/${exam.examId}/measurements`)).json();
     expect(values.find((v: { param: string }) => v.param === 'FVC')).toMatchObject({ value: 4.9744887948036194, devicePredicted: 5.6674998733215034, deviceLln: 4.7124998946674168 });
     expect(values.length).toBeGreaterThan(50);
+  });
+
+  it('never binds a result silently when the patient differs from the HIS, and ranks the exams a person can bind it to', async () => {
+    const exam = await registered(4);
+    const his = await t.database.db.selectFrom('exam').innerJoin('patient', 'patient.id', 'exam.patientId').select(['patient.sex', 'patient.name']).where('exam.id', '=', exam.examId).executeTakeFirstOrThrow();
+    const otherSex = his.sex === 'male' ? 'Female' : 'Male';
+    const xml = iconv.decode(nddResult(exam.accessionNo, exam.brid, 2.2), 'utf16le').replace('<Height>', `<Gender>${otherSex}</Gender><Height>`);
+    const file = (await upload(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml.replace(/^\uFEFF/, ''), 'utf16le')]), 'other-sex.xml')).json();
+    expect(file.status).toBe('unmatched');
+    const listed = (await tech.request('GET', '/api/device-import/files?status=unmatched')).json().find((f: { id: string }) => f.id === file.fileId);
+    expect(listed.reason).toMatch(/^identity differs from the HIS for accession number .*: sex [MF] ≠ [MF]$/);
+
+    const { candidates } = (await tech.request('GET', `/api/device-import/files/${file.fileId}/candidates`)).json();
+    expect(candidates[0]).toMatchObject({ examId: exam.examId, reasons: expect.arrayContaining(['accession', 'patient-id']), conflicts: [{ field: 'sex', device: otherSex[0], his: his.sex === 'male' ? 'M' : 'F' }] });
+    expect(candidates.slice(1).every((c: { score: number }) => c.score < candidates[0].score)).toBe(true);
+
+    const refused = await tech.request('POST', `/api/device-import/files/${file.fileId}/bind`, { examId: exam.examId });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ code: 'device-import.identity-conflict' });
+    expect((await tech.request('POST', `/api/device-import/files/${file.fileId}/bind`, { examId: exam.examId, acceptConflicts: true })).json()).toEqual({ status: 'imported' });
+    const audits = await t.database.db.selectFrom('auditLog').select('detail').where('entityId', '=', exam.examId).where('action', '=', 'device-file.imported').execute();
+    expect(audits.find((a) => (a.detail as { fileId: string }).fileId === file.fileId)?.detail).toMatchObject({ bound: 'by hand', acceptedConflicts: [{ field: 'sex' }] });
+  });
+
+  it('computes our reference values on import beside the device\'s own and flags the differences beyond rounding', async () => {
+    const exam = await registered(5);
+    const fvc = '<ResultParameter ID="FVC"><DataValue>3.6</DataValue><Unit>L</Unit><PredictedValue>4.0</PredictedValue><LLNormalValue>3.2</LLNormalValue></ResultParameter>';
+    const xml = iconv.decode(nddResult(exam.accessionNo, exam.brid, 2.5), 'utf16le').replace('<BestValues>', `<BestValues>${fvc}`).replace(/^\uFEFF/, '');
+    expect((await upload(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]), 'compared.xml')).json().status).toBe('imported');
+    const [set] = (await tech.request('GET', `/api/exams/${exam.examId}/device-results`)).json();
+    // The fixture's device predicted FEV1 of 3.1 L is not what any equation gives this patient: flagged, with ours beside it.
+    const fev1 = set.comparison.rows.find((r: { param: string }) => r.param === 'FEV1');
+    expect(fev1.device).toEqual({ predicted: 3.1, lln: 2.5 });
+    expect(fev1.ours.predicted).toBeGreaterThan(0);
+    expect(fev1.differs).toEqual(expect.arrayContaining(['predicted']));
+    expect(set.comparison.flagged).toBeGreaterThanOrEqual(1);
+    expect(set.comparison.equations.length).toBeGreaterThan(0);
   });
 
   it('only lets those with device.import upload', async () => {

@@ -5,7 +5,12 @@ import { sha256Hex, sm3Hex } from '../../platform/crypto.js';
 import { AppError, NotFound } from '../../platform/errors.js';
 import type { FileStore } from '../../platform/files.js';
 import { hospitalDate } from '../../platform/hospital-time.js';
-import { type DeviceResult, recognise } from './recognise.js';
+import { LabSettingsSchema, LAB_SETTINGS_KEY } from '../reports/reports.service.js';
+import { draftContent } from '../reports/draft.js';
+import { readSetting } from '../../platform/settings.js';
+import { automaticMatch, type CandidateExam, identityConflicts, rankCandidates, testDayOf } from './candidates.js';
+import { compareWithDevice, type DeviceComparison } from './compare.js';
+import { type DeviceExtraction, type DocumentReader, recognise } from './recognise.js';
 
 export interface Incoming {
   bytes: Uint8Array;
@@ -17,12 +22,14 @@ export interface Incoming {
 
 export type DeviceImportService = ReturnType<typeof createDeviceImportService>;
 
+const shiftDay = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
 /**
  * Device results in. The raw bytes are stored and recorded before anything is parsed; the same bytes twice
  * are one file; a file that cannot be read waits in quarantine with the reason; a result whose exam cannot be
  * told waits as unmatched (待匹配) for a person to bind it. Import is one transaction: all or nothing.
  */
-export function createDeviceImportService({ db, files, now = () => new Date() }: { db: Kysely<DB>; files: FileStore; now?: () => Date }) {
+export function createDeviceImportService({ db, files, readDocument, now = () => new Date() }: { db: Kysely<DB>; files: FileStore; readDocument?: DocumentReader; now?: () => Date }) {
   async function receive(actor: AuditActor, incoming: Incoming) {
     const sha256 = sha256Hex(incoming.bytes);
     const known = await db.selectFrom('rawFile').select(['id', 'status']).where('sha256', '=', sha256).executeTakeFirst();
@@ -47,40 +54,60 @@ export function createDeviceImportService({ db, files, now = () => new Date() }:
     return { fileId: id, status, duplicate: false };
   }
 
-  async function findExam(trx: Transaction<DB>, result: DeviceResult) {
-    if (result.accessionNo) {
-      const byAccession = await trx.selectFrom('exam').select(['id', 'campusId', 'status']).where('accessionNo', '=', result.accessionNo).executeTakeFirst();
-      if (byAccession) return byAccession;
-    }
-    if (result.requestNo) {
-      const byOrder = await trx.selectFrom('exam').select(['id', 'campusId', 'status']).where('requestNo', '=', result.requestNo).where('status', '!=', 'cancelled').executeTakeFirst();
-      if (byOrder) return byOrder;
-    }
-    if (!result.patientId) return null;
-    // The patient's open exams of the test day; only an unambiguous one is bound automatically.
-    const day = result.measuredAt && /^\d{4}-\d{2}-\d{2}/.test(result.measuredAt) ? result.measuredAt.slice(0, 10) : hospitalDate(now());
-    const candidates = await trx
+  /** Exams a result could belong to: those its identifiers name, and the open ones around the test day. */
+  async function candidateExams(ex: Kysely<DB> | Transaction<DB>, result: DeviceExtraction, today: string): Promise<CandidateExam[]> {
+    const ids = result.identifiers;
+    const serial = ids.outpatientSerial ?? ids.inpatientSerial;
+    const patientId = ids.patientId ?? result.patient.id;
+    const day = testDayOf(result) ?? today;
+    const rows = await ex
       .selectFrom('exam')
       .innerJoin('patient', 'patient.id', 'exam.patientId')
-      .select(['exam.id', 'exam.campusId', 'exam.status'])
-      .where('patient.hisPatientId', '=', result.patientId)
-      .where('exam.examDate', '=', day)
-      .where('exam.status', 'in', ['registered', 'in_progress'])
+      .select(['exam.id', 'exam.accessionNo', 'exam.requestNo', 'exam.visitSerialNo', 'exam.examDate', 'exam.status', 'exam.deviceId', 'patient.hisPatientId', 'patient.name as patientName', 'patient.sex', 'patient.birthDate'])
+      .where((eb) => {
+        const named = [];
+        if (ids.accessionNo) named.push(eb('exam.accessionNo', '=', ids.accessionNo));
+        if (ids.requestNo) named.push(eb('exam.requestNo', '=', ids.requestNo));
+        if (serial) named.push(eb('exam.visitSerialNo', '=', serial));
+        if (patientId) named.push(eb('patient.hisPatientId', '=', patientId));
+        const around = eb.and([eb('exam.examDate', '>=', shiftDay(day, -7)), eb('exam.examDate', '<=', shiftDay(day, 1)), eb('exam.status', 'in', ['registered', 'in_progress', 'results'])]);
+        return eb.or([...named, around]);
+      })
+      .orderBy('exam.examDate', 'desc')
+      .limit(500)
       .execute();
-    return candidates.length === 1 ? candidates[0]! : null;
+    return rows.map((r) => ({ ...r, examDate: String(r.examDate).slice(0, 10), birthDate: String(r.birthDate).slice(0, 10) }));
   }
 
-  async function setStatus(trx: Kysely<DB> | Transaction<DB>, fileId: string, status: RawFileStatus, reason: string | null, format: string | null, examId: string | null = null) {
-    await trx.updateTable('rawFile').set((eb) => ({ status, reason, format, examId, attempts: eb('attempts', '+', 1), updatedAt: now() })).where('id', '=', fileId).execute();
+  async function setStatus(trx: Kysely<DB> | Transaction<DB>, fileId: string, status: RawFileStatus, reason: string | null, format: string | null, examId: string | null = null, extraction?: DeviceExtraction) {
+    await trx
+      .updateTable('rawFile')
+      .set((eb) => ({ status, reason, format, examId, attempts: eb('attempts', '+', 1), updatedAt: now(), ...(extraction ? { extraction: JSON.stringify(extraction) } : {}) }))
+      .where('id', '=', fileId)
+      .execute();
+  }
+
+  /** Our reference values and interpretation for the exam, compared with the device's (null when we cannot compute). */
+  async function compare(trx: Transaction<DB>, examId: string, result: DeviceExtraction): Promise<DeviceComparison | null> {
+    const exam = await trx.selectFrom('exam').innerJoin('patient', 'patient.id', 'exam.patientId').select(['patient.sex', 'patient.birthDate', 'exam.examDate', 'exam.heightCm', 'exam.weightKg']).where('exam.id', '=', examId).executeTakeFirstOrThrow();
+    if (!result.measurements.some((m) => m.predicted !== null || m.lln !== null || m.zscore !== null || m.pctPred !== null)) return null;
+    const lab = await readSetting(trx, LAB_SETTINGS_KEY, LabSettingsSchema);
+    const content = draftContent({
+      sex: exam.sex, birthDate: String(exam.birthDate).slice(0, 10), examDate: String(exam.examDate).slice(0, 10),
+      heightCm: exam.heightCm === null ? result.patient.heightCm : Number(exam.heightCm), weightKg: exam.weightKg === null ? null : Number(exam.weightKg),
+      measurements: result.measurements.map((m) => ({ param: m.param, stage: m.stage, value: m.value, unit: m.unit, devicePredicted: m.predicted, deviceLln: m.lln })),
+      trials: [], deviceQualityGrade: result.test.qualityGrade, lab,
+    });
+    return compareWithDevice(content, result.measurements);
   }
 
   /** Parses and binds a stored file (again): after a template fix, or with the exam a person chose. */
-  async function parseAndBind(actor: AuditActor, fileId: string, chosenExamId?: string): Promise<RawFileStatus> {
+  async function parseAndBind(actor: AuditActor, fileId: string, chosen?: { examId: string; acceptConflicts?: boolean }): Promise<RawFileStatus> {
     const file = await db.selectFrom('rawFile').selectAll().where('id', '=', fileId).executeTakeFirst();
     if (!file) throw new NotFound('raw file', fileId);
     if (file.status === 'imported') return 'imported';
     const device = file.deviceId ? await db.selectFrom('device').select('encoding').where('id', '=', file.deviceId).executeTakeFirst() : undefined;
-    const recognised = recognise(new Uint8Array(await files.get(file.sha256)), { gdtEncoding: (device?.encoding as 'gbk') ?? undefined });
+    const recognised = await recognise(new Uint8Array(await files.get(file.sha256)), { gdtEncoding: (device?.encoding as 'gbk') ?? undefined, readDocument });
     if (!recognised.ok) {
       await db.transaction().execute(async (trx) => {
         await setStatus(trx, fileId, 'quarantined', recognised.reason, recognised.format);
@@ -90,41 +117,86 @@ export function createDeviceImportService({ db, files, now = () => new Date() }:
     }
     const result = recognised.value;
     return db.transaction().execute(async (trx) => {
-      const exam = chosenExamId
-        ? await trx.selectFrom('exam').select(['id', 'campusId', 'status']).where('id', '=', chosenExamId).executeTakeFirst()
-        : await findExam(trx, result);
-      if (!exam) {
-        await setStatus(trx, fileId, 'unmatched', result.accessionNo ? `no exam with accession number ${result.accessionNo}` : 'no single open exam for this patient today', result.format);
-        return 'unmatched';
+      let exam: CandidateExam;
+      if (chosen) {
+        const [found] = (await candidateExamById(trx, chosen.examId));
+        if (!found) throw new NotFound('exam', chosen.examId);
+        const conflicts = identityConflicts(result.patient, found);
+        if (conflicts.length && !chosen.acceptConflicts) {
+          throw new AppError({ code: 'device-import.identity-conflict', status: 409, title: '设备结果中的患者信息与 HIS 不一致，请核对后确认绑定', message: `the patient in the device result differs from the HIS (${conflicts.map((c) => c.field).join(', ')})` });
+        }
+        exam = found;
+      } else {
+        const match = automaticMatch(result, await candidateExams(trx, result, hospitalDate(now())), hospitalDate(now()));
+        if (!match.exam) {
+          await setStatus(trx, fileId, 'unmatched', match.reason, result.format, null, result);
+          return 'unmatched';
+        }
+        exam = match.exam;
       }
+      const comparison = await compare(trx, exam.id, result);
+      const t = result.test;
       const set = await trx
         .insertInto('measurementSet')
-        .values({ examId: exam.id, rawFileId: fileId, format: result.format, testType: result.testType, measuredAt: result.measuredAt, qualityGrade: result.qualityGrade, deviceSerial: result.deviceSerial })
+        .values({
+          examId: exam.id, rawFileId: fileId, format: result.format, testType: t.type, measuredAt: t.measuredAt, qualityGrade: t.qualityGrade, deviceSerial: t.deviceSerial,
+          vendor: result.vendor, template: result.template, operator: t.operator, deviceName: t.device, deviceConclusion: result.conclusion,
+          devicePatient: JSON.stringify(result.patient), identifiers: JSON.stringify(result.identifiers), warnings: JSON.stringify(result.warnings), comparison: comparison && JSON.stringify(comparison),
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       if (result.measurements.length) {
         await trx
           .insertInto('measurement')
-          .values(result.measurements.map((m) => ({ setId: set.id, param: m.param, deviceParam: m.deviceParam, stage: m.stage, value: m.value, rawValue: m.rawValue, unit: m.unit, devicePredicted: m.predicted, deviceLln: m.lln })))
+          .values(result.measurements.map((m) => ({
+            setId: set.id, param: m.param, deviceParam: m.deviceParam, stage: m.stage, value: m.value, rawValue: m.rawValue, unit: m.unit,
+            devicePredicted: m.predicted, deviceLln: m.lln, deviceUln: m.uln, deviceZscore: m.zscore, devicePctPred: m.pctPred, deviceChangePct: m.changePct ?? null,
+          })))
           .execute();
       }
       if (result.trials.length) {
-        await trx.insertInto('trialCurve').values(result.trials.map((t) => ({ setId: set.id, ...t }))).execute();
+        await trx.insertInto('trialCurve').values(result.trials.map((trial) => ({ setId: set.id, ...trial }))).execute();
       }
       if (exam.status === 'registered' || exam.status === 'in_progress') {
         await trx.updateTable('exam').set({ status: 'results', updatedAt: now() }).where('id', '=', exam.id).execute();
       }
-      await setStatus(trx, fileId, 'imported', null, result.format, exam.id);
-      await recordAudit(trx, actor, { action: 'device-file.imported', entityType: 'exam', entityId: exam.id, campusId: exam.campusId, detail: { fileId, format: result.format, measurements: result.measurements.length, bound: chosenExamId ? 'by hand' : result.accessionNo ? 'accession' : 'patient' } }, now());
+      await setStatus(trx, fileId, 'imported', null, result.format, exam.id, result);
+      const campus = await trx.selectFrom('exam').select('campusId').where('id', '=', exam.id).executeTakeFirstOrThrow();
+      await recordAudit(trx, actor, {
+        action: 'device-file.imported', entityType: 'exam', entityId: exam.id, campusId: campus.campusId,
+        detail: { fileId, format: result.format, measurements: result.measurements.length, bound: chosen ? 'by hand' : 'automatically', acceptedConflicts: chosen?.acceptConflicts ? identityConflicts(result.patient, exam) : undefined, flagged: comparison?.flagged ?? 0 },
+      }, now());
       return 'imported';
     });
   }
 
-  async function bind(actor: AuditActor, fileId: string, examId: string) {
+  const candidateExamById = (ex: Kysely<DB> | Transaction<DB>, examId: string) =>
+    ex
+      .selectFrom('exam')
+      .innerJoin('patient', 'patient.id', 'exam.patientId')
+      .select(['exam.id', 'exam.accessionNo', 'exam.requestNo', 'exam.visitSerialNo', 'exam.examDate', 'exam.status', 'exam.deviceId', 'patient.hisPatientId', 'patient.name as patientName', 'patient.sex', 'patient.birthDate'])
+      .where('exam.id', '=', examId)
+      .execute()
+      .then((rows) => rows.map((r) => ({ ...r, examDate: String(r.examDate).slice(0, 10), birthDate: String(r.birthDate).slice(0, 10) })));
+
+  async function bind(actor: AuditActor, fileId: string, examId: string, acceptConflicts = false) {
     const file = await db.selectFrom('rawFile').select('status').where('id', '=', fileId).executeTakeFirst();
     if (!file) throw new NotFound('raw file', fileId);
     if (file.status === 'imported') throw new AppError({ code: 'device-import.already-imported', status: 409, title: '该文件已导入，不能重复绑定' });
-    return { status: await parseAndBind(actor, fileId, examId) };
+    return { status: await parseAndBind(actor, fileId, { examId, acceptConflicts }) };
+  }
+
+  /** The 待匹配 file's likely exams, most likely first, with why and where the identity differs. */
+  async function candidates(fileId: string) {
+    const file = await db.selectFrom('rawFile').select(['extraction', 'deviceId']).where('id', '=', fileId).executeTakeFirst();
+    if (!file) throw new NotFound('raw file', fileId);
+    const result = file.extraction as DeviceExtraction | null;
+    if (!result) return { extraction: null, candidates: [] };
+    const ranked = rankCandidates(result, await candidateExams(db, result, hospitalDate(now())), { deviceId: file.deviceId });
+    return {
+      extraction: { patient: result.patient, identifiers: result.identifiers, measuredAt: result.test.measuredAt, testType: result.test.type },
+      candidates: ranked.slice(0, 20).map((c) => ({ examId: c.exam.id, accessionNo: c.exam.accessionNo, requestNo: c.exam.requestNo, examDate: c.exam.examDate, status: c.exam.status, patientName: c.exam.patientName, sex: c.exam.sex, birthDate: c.exam.birthDate, score: c.score, reasons: c.reasons, conflicts: c.conflicts })),
+    };
   }
 
   function list(q: { status?: RawFileStatus; limit: number }) {
@@ -138,11 +210,25 @@ export function createDeviceImportService({ db, files, now = () => new Date() }:
     return db
       .selectFrom('measurementSet')
       .innerJoin('measurement', 'measurement.setId', 'measurementSet.id')
-      .select(['measurementSet.id as setId', 'measurementSet.format', 'measurementSet.qualityGrade', 'measurement.param', 'measurement.deviceParam', 'measurement.stage', 'measurement.value', 'measurement.unit', 'measurement.devicePredicted', 'measurement.deviceLln'])
+      .select([
+        'measurementSet.id as setId', 'measurementSet.format', 'measurementSet.qualityGrade', 'measurement.param', 'measurement.deviceParam', 'measurement.stage', 'measurement.value', 'measurement.unit',
+        'measurement.devicePredicted', 'measurement.deviceLln', 'measurement.deviceUln', 'measurement.deviceZscore', 'measurement.devicePctPred', 'measurement.deviceChangePct',
+      ])
       .where('measurementSet.examId', '=', examId)
       .orderBy('measurement.id')
       .execute();
   }
 
-  return { receive, parseAndBind, bind, list, measurements };
+  async function deviceResults(actor: AuditActor, examId: string) {
+    await db.transaction().execute((trx) => recordAudit(trx, actor, { action: 'measurements.viewed', entityType: 'exam', entityId: examId, detail: { what: 'device results' } }, now()));
+    const sets = await db
+      .selectFrom('measurementSet')
+      .select(['id as setId', 'format', 'vendor', 'template', 'testType', 'measuredAt', 'operator', 'deviceName', 'deviceConclusion', 'devicePatient as patient', 'identifiers', 'warnings', 'comparison'])
+      .where('examId', '=', examId)
+      .orderBy('createdAt')
+      .execute();
+    return sets.map((s) => ({ ...s, warnings: s.warnings as string[], comparison: s.comparison as DeviceComparison | null }));
+  }
+
+  return { receive, parseAndBind, bind, candidates, list, measurements, deviceResults };
 }

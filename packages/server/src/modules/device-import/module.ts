@@ -4,7 +4,7 @@ import { route } from '../../platform/http.js';
 import { IdParams } from '../auth/auth.schemas.js';
 import { actorOf } from '../auth/auth.routes.js';
 import { actorRef } from '../auth/auth.service.js';
-import { FileList, Measurements, Received, Status, UploadQuery } from './device-import.schemas.js';
+import { Candidates, DeviceResults, FileList, Measurements, Received, Status, UploadQuery } from './device-import.schemas.js';
 import type { DeviceImportService } from './device-import.service.js';
 
 export { createDeviceImportService, type DeviceImportService } from './device-import.service.js';
@@ -27,8 +27,16 @@ export function deviceImportRoutes(app: FastifyInstance, imports: DeviceImportSe
   route(app, { method: 'POST', url: '/api/device-import/files/:id/reprocess', access: 'device.import', summary: 'Parse and bind a stored file again', tags, params: IdParams, response: z.object({ status: Status }) }, async (req) => ({
     status: await imports.parseAndBind(actorRef(actorOf(req)), req.params.id),
   }));
-  route(app, { method: 'POST', url: '/api/device-import/files/:id/bind', access: 'device.import', summary: 'Bind an unmatched file to an exam', tags, params: IdParams, body: z.object({ examId: z.uuid('检查编号格式不正确') }), response: z.object({ status: Status }) }, (req) =>
-    imports.bind(actorRef(actorOf(req)), req.params.id, req.body.examId),
+  route(app, { method: 'GET', url: '/api/device-import/files/:id/candidates', access: 'device.import', summary: 'The exams an unmatched file may belong to, most likely first, with identity conflicts', tags, params: IdParams, response: Candidates }, (req) =>
+    imports.candidates(req.params.id),
+  );
+  route(
+    app,
+    { method: 'POST', url: '/api/device-import/files/:id/bind', access: 'device.import', summary: 'Bind an unmatched file to an exam (acceptConflicts: the person checked a differing name, sex or birth date)', tags, params: IdParams, body: z.object({ examId: z.uuid('检查编号格式不正确'), acceptConflicts: z.boolean().default(false) }), response: z.object({ status: Status }) },
+    (req) => imports.bind(actorRef(actorOf(req)), req.params.id, req.body.examId, req.body.acceptConflicts),
+  );
+  route(app, { method: 'GET', url: '/api/exams/:id/device-results', access: 'exam.read', summary: "What the device said beside its values: patient, conclusion, template, and our reference values compared with the device's", tags, params: IdParams, response: DeviceResults }, (req) =>
+    imports.deviceResults(actorRef(actorOf(req)), req.params.id),
   );
   route(app, { method: 'GET', url: '/api/exams/:id/measurements', access: 'exam.read', summary: "An exam's imported device values", tags, params: IdParams, response: Measurements }, (req) => imports.measurements(actorRef(actorOf(req)), req.params.id));
 }

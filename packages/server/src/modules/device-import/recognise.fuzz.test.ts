@@ -43,11 +43,11 @@ describe('device files damaged in every way', () => {
     ...(existsSync(samplePath) ? ([['the real ndd export', new Uint8Array(readFileSync(samplePath)), 200]] as Array<[string, Uint8Array, number]>) : []),
   ];
 
-  it.each(seeds)('%s: never throws; each file is read or refused with a reason', (_name, original, count) => {
+  it.each(seeds)('%s: never throws; each file is read or refused with a reason', async (_name, original, count) => {
     const r = seededRandom(20261125);
     let refused = 0;
     for (let i = 0; i < count; i++) {
-      const result = recognise(mutate(original, r));
+      const result = await recognise(mutate(original, r));
       if (!result.ok) {
         refused += 1;
         expect(result.reason.length).toBeGreaterThan(0);

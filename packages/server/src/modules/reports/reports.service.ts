@@ -14,7 +14,7 @@ import { DEFAULT_REPORT_TEMPLATE, type ReportLanguage, type ReportSignature } fr
 export const LAB_SETTINGS_KEY = 'clinical.lab';
 export const REPORT_LAYOUT_KEY = 'report.layout';
 
-const LabSettingsSchema = z.custom<LabSettings>((v) => typeof v === 'object' && v !== null && 'reference' in v && 'interpretation' in v).default(DEFAULT_LAB_SETTINGS);
+export const LabSettingsSchema = z.custom<LabSettings>((v) => typeof v === 'object' && v !== null && 'reference' in v && 'interpretation' in v).default(DEFAULT_LAB_SETTINGS);
 
 export const ReportLayoutSchema = z.object({
   title: z.string().trim().min(1).max(40).default('肺功能检查报告'),
