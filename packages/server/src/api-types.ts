@@ -40,6 +40,9 @@ export type ReceivedFile = z.output<typeof deviceImport.Received>;
 export type ImportStatus = ReceivedFile['status'];
 export type ImportedFile = z.output<typeof deviceImport.FileList>[number];
 export type Measurement = z.output<typeof deviceImport.Measurements>[number];
+export type ImportCandidates = z.output<typeof deviceImport.Candidates>;
+export type ImportCandidate = ImportCandidates['candidates'][number];
+export type DeviceResultSet = z.output<typeof deviceImport.DeviceResults>[number];
 
 export type ReportWorkspace = z.output<typeof review.Workspace>;
 export type WorkspaceExam = ReportWorkspace['exam'];

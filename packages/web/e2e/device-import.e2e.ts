@@ -32,20 +32,23 @@ async function registerExam(): Promise<{ accessionNo: string; patientName: strin
   throw new Error('no demo card with a pending order');
 }
 
-/** An ndd EasyOne TestResult whose OrderID and patient belong to no exam, as the device writes it (UTF-16 LE with BOM). */
-function unmatchedNddResult(): Buffer {
+/**
+ * An ndd EasyOne TestResult whose OrderID and patient id belong to no exam, as the device writes it (UTF-16 LE with
+ * BOM): the operator typed the patient's name, and a wrong birth date.
+ */
+function unmatchedNddResult(patientName: string): Buffer {
   const xml = `<?xml version="1.0" encoding="utf-16"?>
-<ndd Version="ndd.EasyWarePro.V1"><Command Type="TestResult"/><Patients><Patient ID="NO-SUCH-PATIENT"><PatientDataAtPresent><Height>1.7</Height></PatientDataAtPresent><Intervals><Interval><OrderID>UNKNOWN-1</OrderID><Tests><Test TypeOfTest="FVC"><TestDate>2026-11-25T09:30:00.000</TestDate><BestValues><ResultParameter ID="FEV1"><DataValue>2.43</DataValue><Unit>L</Unit><PredictedValue>3.1</PredictedValue><LLNormalValue>2.5</LLNormalValue></ResultParameter></BestValues><QualityGrade>A</QualityGrade></Test></Tests></Interval></Intervals></Patient></Patients></ndd>`;
+<ndd Version="ndd.EasyWarePro.V1"><Command Type="TestResult"/><Patients><Patient ID="NO-SUCH-PATIENT"><LastName>${patientName}</LastName><PatientDataAtPresent><Height>1.7</Height><DateOfBirth>1900-01-01</DateOfBirth></PatientDataAtPresent><Intervals><Interval><OrderID>UNKNOWN-1</OrderID><Tests><Test TypeOfTest="FVC"><TestDate>2026-11-25T09:30:00.000</TestDate><BestValues><ResultParameter ID="FEV1"><DataValue>2.43</DataValue><Unit>L</Unit><PredictedValue>3.1</PredictedValue><LLNormalValue>2.5</LLNormalValue></ResultParameter></BestValues><QualityGrade>A</QualityGrade></Test></Tests></Interval></Intervals></Patient></Patients></ndd>`;
   return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]);
 }
 
 describe('结果导入', () => {
-  it('uploads files, binds an unmatched result to an exam, shows its values and the quarantined file with its reason', async () => {
+  it('uploads files, binds an unmatched result to the exam ranked first (confirming the differing birth date), shows its values and the quarantined file with its reason', async () => {
     const exam = await registerExam();
     await page.getByTestId('menu-device-import').click();
 
     await page.locator('.ant-upload input[type=file]').setInputFiles([
-      { name: 'easyone-result.xml', mimeType: 'application/xml', buffer: unmatchedNddResult() },
+      { name: 'easyone-result.xml', mimeType: 'application/xml', buffer: unmatchedNddResult(exam.patientName) },
       { name: 'junk.txt', mimeType: 'text/plain', buffer: Buffer.from('这不是设备文件 not a device file') },
     ]);
     const sent = page.getByTestId('import-sent');
@@ -56,11 +59,16 @@ describe('结果导入', () => {
     const files = page.getByTestId('import-files');
     await files.locator('.ant-table-row', { hasText: 'easyone-result.xml' }).getByTestId('import-bind').click();
     const modal = page.getByTestId('bind-modal');
+    // The exam with the same name comes first, its birth date marked as differing from the HIS.
+    const row = modal.locator('.ant-table-row').first();
+    await row.filter({ hasText: exam.accessionNo }).waitFor();
+    expect(await row.getByTestId('bind-conflict').innerText()).toMatch(/^出生日期 1900-01-01 ≠ \d{4}-\d{2}-\d{2}$/);
     // The modal may still be opening (or its list refreshing) when the row is first clicked: click until it is chosen.
-    const row = modal.locator('.ant-table-row', { hasText: exam.accessionNo }).filter({ hasText: exam.patientName });
     const submit = modal.getByTestId('bind-submit');
     await expect.poll(async () => (await submit.isEnabled()) || (await row.click(), submit.isEnabled()), { timeout: 15_000 }).toBe(true);
     await submit.click();
+    // Binding across a difference from the HIS needs a second, explicit confirmation.
+    await page.getByTestId('confirm-conflict').click();
     await modal.waitFor({ state: 'hidden' });
 
     await page.getByRole('tab', { name: '已导入' }).click();
@@ -70,7 +78,7 @@ describe('结果导入', () => {
     await imported.getByTestId('import-view').click();
     const fev1 = page.getByTestId('results-table').locator('.ant-table-row', { hasText: 'FEV1' });
     await fev1.waitFor();
-    expect((await fev1.innerText()).split(/\s+/)).toEqual(['FEV1', '2.43', 'L', '3.1', '2.5']);
+    expect((await fev1.innerText()).split(/\s+/).slice(0, 5)).toEqual(['FEV1', '2.43', 'L', '3.1', '2.5']);
     await page.getByTestId('results-modal').locator('.ant-modal-close').click();
 
     await page.getByRole('tab', { name: '已隔离' }).click();

@@ -70,8 +70,10 @@ export function createDeviceImportService({ db, files, readDocument, now = () =>
         if (ids.requestNo) named.push(eb('exam.requestNo', '=', ids.requestNo));
         if (serial) named.push(eb('exam.visitSerialNo', '=', serial));
         if (patientId) named.push(eb('patient.hisPatientId', '=', patientId));
-        const around = eb.and([eb('exam.examDate', '>=', shiftDay(day, -7)), eb('exam.examDate', '<=', shiftDay(day, 1)), eb('exam.status', 'in', ['registered', 'in_progress', 'results'])]);
-        return eb.or([...named, around]);
+        if (result.patient.name) named.push(eb('patient.name', '=', result.patient.name.replace(/\s+/g, '')));
+        // Open exams around the test day, and around today (a device clock can be wrong).
+        const around = (d: string) => eb.and([eb('exam.examDate', '>=', shiftDay(d, -7)), eb('exam.examDate', '<=', shiftDay(d, 1)), eb('exam.status', 'in', ['registered', 'in_progress', 'results'])]);
+        return eb.or([...named, around(day), around(today)]);
       })
       .orderBy('exam.examDate', 'desc')
       .limit(500)

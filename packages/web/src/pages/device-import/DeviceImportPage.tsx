@@ -190,7 +190,6 @@ export function DeviceImportPage() {
       {binding && (
         <BindExamModal
           file={binding}
-          campusId={campusId}
           onClose={() => {
             setBinding(null);
             void reload();
