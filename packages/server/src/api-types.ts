@@ -6,6 +6,7 @@ import type { DeliveryService } from './modules/delivery/delivery.service.js';
 import type * as delivery from './modules/delivery/targets.js';
 import type * as deviceImport from './modules/device-import/device-import.schemas.js';
 import type * as devices from './modules/devices/devices.schemas.js';
+import type * as calibration from './modules/devices/calibration.schemas.js';
 import type * as exams from './modules/exams/exams.schemas.js';
 import type * as org from './modules/org/org.schemas.js';
 import type * as reports from './modules/reports/reports.service.js';
@@ -106,3 +107,15 @@ export interface ReportPhrase {
   text: string;
   sort: number;
 }
+
+// 质控 (calibration records, module 3).
+export type CalibrationCheck = z.output<typeof calibration.CheckView>;
+export type CalibrationInput = z.input<typeof calibration.CheckBody>;
+export type CalibrationRecorded = z.output<typeof calibration.Recorded>;
+export type CalibrationDocument = z.output<typeof calibration.DocumentView>;
+export type CalibrationAction = z.output<typeof calibration.ActionView>;
+export type QcDaily = z.output<typeof calibration.Daily>;
+export type QcDay = QcDaily['days'][number];
+export type QcOverviewRow = z.output<typeof calibration.OverviewRow>;
+export type QcPolicy = z.output<typeof calibration.QcPolicySchema>;
+export type QcDeviceToday = z.output<typeof calibration.DeviceToday>;

@@ -19,6 +19,7 @@ import { DeviceImportPage } from './pages/device-import/DeviceImportPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';
 import { IntakePage } from './pages/intake/IntakePage.tsx';
 import { ProfilePage } from './pages/profile/ProfilePage.tsx';
+import { QualityControlPage } from './pages/quality-control/QualityControlPage.tsx';
 import { ReportWorkspacePage } from './pages/report/ReportWorkspacePage.tsx';
 import { ReviewQueuePage } from './pages/review/ReviewQueuePage.tsx';
 import { VerifyPage } from './pages/verify/VerifyPage.tsx';
@@ -42,6 +43,7 @@ export function App() {
                 <Route path="exams/:examId/report" element={<RequirePermission permission="exam.read"><ReportWorkspacePage /></RequirePermission>} />
                 <Route path="review" element={<RequirePermission permission={APPROVE_PERMISSIONS}><ReviewQueuePage /></RequirePermission>} />
                 <Route path="device-import" element={<RequirePermission permission="device.import"><DeviceImportPage /></RequirePermission>} />
+                <Route path="quality-control" element={<RequirePermission permission="calibration.read"><QualityControlPage /></RequirePermission>} />
                 <Route path="admin/users" element={<RequirePermission permission="user.manage"><UsersPage /></RequirePermission>} />
                 <Route path="admin/roles" element={<RequirePermission permission="role.manage"><RolesPage /></RequirePermission>} />
                 <Route path="admin/security" element={<RequirePermission permission="security.policy.edit"><SecurityPolicyPage /></RequirePermission>} />

@@ -328,6 +328,31 @@ export interface CalibrationTable {
   attachmentName: string | null;
   notes: Generated<string>;
   createdAt: Generated<Date>;
+  source: Generated<'manual' | 'document' | 'device'>;
+  baselineFev1L: number | null;
+  baselineFvcL: number | null;
+  baselineSessions: number | null;
+}
+
+export interface CalibrationDocumentTable {
+  id: Generated<string>;
+  calibrationId: string | null;
+  campusId: string | null;
+  sha256: string;
+  name: string;
+  mediaType: 'application/pdf' | 'image/jpeg' | 'image/png';
+  sizeBytes: number;
+  uploadedBy: string | null;
+  uploadedAt: Generated<Date>;
+}
+
+export interface CalibrationActionTable {
+  id: Generated<string>;
+  calibrationId: string;
+  action: string;
+  performedBy: string | null;
+  operatorName: string;
+  createdAt: Generated<Date>;
 }
 
 export interface TrialCurveTable {
@@ -476,6 +501,8 @@ export interface DB {
   measurementSet: MeasurementSetTable;
   measurement: MeasurementTable;
   calibration: CalibrationTable;
+  calibrationDocument: CalibrationDocumentTable;
+  calibrationAction: CalibrationActionTable;
   trialCurve: TrialCurveTable;
   signingCa: SigningCaTable;
   userSignature: UserSignatureTable;

@@ -40,6 +40,7 @@ export const en: Record<MessageKey, string> = {
   'menu.intake': 'Registration',
   'menu.worklist': "Today's worklist",
   'menu.deviceImport': 'Result import',
+  'menu.qualityControl': 'Quality control',
   'menu.hisViews': 'HIS interface views',
   'menu.devices': 'Devices',
   'menu.reportSettings': 'Report settings',

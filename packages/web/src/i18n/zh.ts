@@ -38,6 +38,7 @@ export const zh = {
   'menu.intake': '登记',
   'menu.worklist': '今日工作列表',
   'menu.deviceImport': '结果导入',
+  'menu.qualityControl': '质控',
   'menu.hisViews': '接口视图维护',
   'menu.devices': '设备管理',
   'menu.reportSettings': '报告设置',

@@ -1,4 +1,4 @@
-import { ApartmentOutlined, ApiOutlined, AuditOutlined, CloudUploadOutlined, DashboardOutlined, ExperimentOutlined, FileDoneOutlined, SafetyCertificateOutlined, ScanOutlined, SendOutlined, SettingOutlined, TeamOutlined, UnorderedListOutlined, UserOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, ApiOutlined, AuditOutlined, CloudUploadOutlined, DashboardOutlined, ExperimentOutlined, FileDoneOutlined, LineChartOutlined, SafetyCertificateOutlined, ScanOutlined, SendOutlined, SettingOutlined, TeamOutlined, UnorderedListOutlined, UserOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import { holds, type PermissionNeed } from '../auth/SessionProvider.tsx';
 import type { MessageKey } from '../i18n/zh.ts';
@@ -22,6 +22,7 @@ export const navItems: NavItem[] = [
   { key: 'worklist', path: '/worklist', label: 'menu.worklist', icon: <UnorderedListOutlined />, permission: 'exam.read' },
   { key: 'review', path: '/review', label: 'menu.review', icon: <FileDoneOutlined />, permission: APPROVE_PERMISSIONS },
   { key: 'device-import', path: '/device-import', label: 'menu.deviceImport', icon: <CloudUploadOutlined />, permission: 'device.import' },
+  { key: 'quality-control', path: '/quality-control', label: 'menu.qualityControl', icon: <LineChartOutlined />, permission: 'calibration.read' },
   { key: 'users', path: '/admin/users', label: 'menu.users', icon: <UserOutlined />, permission: 'user.manage' },
   { key: 'roles', path: '/admin/roles', label: 'menu.roles', icon: <TeamOutlined />, permission: 'role.manage' },
   { key: 'security', path: '/admin/security', label: 'menu.security', icon: <SafetyCertificateOutlined />, permission: 'security.policy.edit' },

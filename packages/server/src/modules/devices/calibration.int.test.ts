@@ -61,6 +61,8 @@ describe.each(backends)('calibration records and the daily check (PFTIS on %s)',
     expect(response.statusCode).toBe(200);
     const row = await t.database.db.selectFrom('calibration').select(['attachmentName', 'attachmentSha256']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toEqual({ attachmentName: '定标报告.pdf', attachmentSha256: response.json().sha256 });
+    const listed = (await tech.request('GET', `/api/calibration?deviceId=${deviceId}&kind=calibration`)).json();
+    expect(listed[0].documents).toEqual([expect.objectContaining({ id: response.json().documentId, name: '定标报告.pdf', mediaType: 'application/pdf', sizeBytes: pdf.length })]);
   });
 
   it('judges a biological control against the subject’s own mean once a baseline exists', async () => {
@@ -70,7 +72,7 @@ describe.each(backends)('calibration records and the daily check (PFTIS on %s)',
     expect((await bio(3.55, 4.55)).json()).toEqual(expect.objectContaining({ passed: true, problems: [] }));
     const drifted = (await bio(3.2, 4.5)).json();
     expect(drifted.passed).toBe(false);
-    expect(drifted.problems[0].detail).toMatch(/^FEV1 3.2 L is -8\.\d % from the subject's mean/);
+    expect(drifted.problems[0].detail).toMatch(/^FEV1 3.2 L is -0\.3\d\d L \(-8\.\d %\) from the subject's baseline/);
     const incomplete = await tech.request('POST', '/api/calibration', { deviceId, kind: 'biological_control', subject: '王技师' });
     expect(incomplete.json().errors[0]).toMatchObject({ field: 'body.subject' });
   });

@@ -103,7 +103,7 @@ export const RegisterReply = z.object({
   /** Things the technician should know, in Chinese (e.g. the device has no passed check today). */
   warnings: z.array(z.string()),
 });
-export const ManualReply = z.object({ examId: z.string(), accessionNo: z.string(), created: z.boolean() });
+export const ManualReply = z.object({ examId: z.string(), accessionNo: z.string(), created: z.boolean(), warnings: z.array(z.string()) });
 export const ReconcileReply = z.object({ reconciled: z.number(), waiting: z.number() });
 
 const ExamStatus = z.enum(['registered', 'in_progress', 'results', 'draft', 'pending_review', 'approved', 'delivered', 'cancelled']);

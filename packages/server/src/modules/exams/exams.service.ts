@@ -256,11 +256,12 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
     const campusId = actor.campusId;
     if (!campusId) throw noCampus();
     const today = hospitalDate(now());
+    const warnings = input.deviceId ? await qcWarnings(input.deviceId) : [];
     return db.transaction().execute(async (trx) => {
       const device = await checkDevice(trx, input.deviceId, campusId);
       if (input.requestNo) {
         const existing = await trx.selectFrom('exam').select(['id', 'accessionNo']).where('requestNo', '=', input.requestNo).where('status', '!=', 'cancelled').executeTakeFirst();
-        if (existing) return { examId: existing.id, accessionNo: existing.accessionNo, created: false };
+        if (existing) return { examId: existing.id, accessionNo: existing.accessionNo, created: false, warnings };
       }
       const patientId = await patients.insertManual(trx, input.patient, now());
       const accessionNo = await nextAccession(trx, campusId, today);
@@ -275,7 +276,7 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
         .executeTakeFirstOrThrow();
       if (device) await enqueue(trx, { topic: 'device.worklist', key: `device:${exam.id}:${device.id}`, payload: { examId: exam.id, deviceId: device.id }, campusId }, now());
       await recordAudit(trx, actorRef(actor), { action: 'exam.registered-manually', entityType: 'exam', entityId: exam.id, campusId, after: { accessionNo, requestNo: input.requestNo ?? null } }, now());
-      return { examId: exam.id, accessionNo: exam.accessionNo, created: true };
+      return { examId: exam.id, accessionNo: exam.accessionNo, created: true, warnings };
     });
   }
 

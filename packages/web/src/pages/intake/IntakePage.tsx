@@ -11,6 +11,7 @@ import { type Device, devicesApi } from '../admin/devices/api.ts';
 import { intakeApi, type Measurements, type PendingOrder, type RegisteredExam, type ScanKind, type ScannedPatient, type ScanResult } from './api.ts';
 import { CameraScanModal } from './CameraScanModal.tsx';
 import { ManualIntakeForm } from './ManualIntakeForm.tsx';
+import { DeviceCheckNotice } from '../quality-control/DeviceCheckNotice.tsx';
 
 interface Outcome {
   patientName: string;
@@ -44,6 +45,7 @@ export function IntakePage() {
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [cameraOpen, setCameraOpen] = useState(false);
+  const chosenDeviceId = Form.useWatch('deviceId', form);
 
   const loadDevices = useCallback(() => (campusId ? devicesApi.list(campusId) : Promise.resolve([])), [campusId]);
   const devices = useLoad<Device[]>(loadDevices, []);
@@ -159,8 +161,8 @@ export function IntakePage() {
             kind={scannedKind}
             deviceOptions={deviceOptions}
             defaultDeviceId={form.getFieldValue('deviceId') as string | undefined}
-            onRegistered={(patientName, exam) => {
-              setOutcome({ patientName, exams: [exam], manual: true });
+            onRegistered={(patientName, exam, warnings) => {
+              setOutcome({ patientName, exams: [exam], manual: true, warnings });
               clearPatient();
               focusScanBox();
             }}
@@ -204,6 +206,7 @@ export function IntakePage() {
             </Button>
           </Form.Item>
         </Form>
+        <DeviceCheckNotice deviceId={chosenDeviceId} refreshKey={outcome} />
       </Card>
 
       {cameraOpen && (

@@ -33,7 +33,8 @@ export function ManualIntakeForm({
   kind: ScanKind | null;
   deviceOptions: Array<{ value: string; label: string }>;
   defaultDeviceId: string | undefined;
-  onRegistered(patientName: string, exam: RegisteredExam): void;
+  /** warnings: from the server, in Chinese (e.g. the device has no passed volume check today). */
+  onRegistered(patientName: string, exam: RegisteredExam, warnings: string[]): void;
   onCancel(): void;
 }) {
   const t = useT();
@@ -58,7 +59,8 @@ export function ManualIntakeForm({
         deviceId: values.deviceId ?? undefined,
       };
       const exam = await intakeApi.registerManually(body);
-      onRegistered(body.patient.name, { requestNo: body.requestNo ?? '', ...exam });
+      const { warnings, ...registered } = exam;
+      onRegistered(body.patient.name, { requestNo: body.requestNo ?? '', ...registered }, warnings);
     } catch (error) {
       if (!applyFieldErrors(form, error)) setFailure(errorTitle(error));
     } finally {

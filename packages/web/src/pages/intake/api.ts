@@ -22,6 +22,6 @@ export const intakeApi = {
   scan: (code: string) => apiRequest<ScanResult>('/api/exams/scan', { method: 'POST', body: { code } }),
   register: (body: { requestNos: string[] } & Measurements) => apiRequest<{ exams: RegisteredExam[]; warnings: string[] }>('/api/exams', { method: 'POST', body }),
   registerManually: (body: ManualRegistration) =>
-    apiRequest<{ examId: string; accessionNo: string; created: boolean }>('/api/exams/manual', { method: 'POST', body }),
+    apiRequest<{ examId: string; accessionNo: string; created: boolean; warnings: string[] }>('/api/exams/manual', { method: 'POST', body }),
   scanPatterns: () => apiRequest<Array<{ kind: ScanKind; pattern: string }>>('/api/exams/scan-patterns'),
 };
