@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { BUILTIN_TEMPLATES } from '@pftis/formats/device-report/index';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -8,6 +9,8 @@ import { auditRoutes, createAuditService } from './modules/audit/module.js';
 import { accountsRoutes, authRoutes, createAccountsService, createAuthService, SESSION_COOKIE } from './modules/auth/module.js';
 import { healthRoutes } from './modules/health/module.js';
 import { createDeviceImportService, createFolderWatcher, deviceImportRoutes } from './modules/device-import/module.js';
+import { createDocumentReader } from './modules/device-import/document.js';
+import { createMllpListener, type MllpListener } from './modules/device-import/mllp-listener.js';
 import { calibrationRoutes, createCalibrationService, createDeviceDispatcher, createDevicesService, deviceRoutes } from './modules/devices/module.js';
 import { createExamsService, createPatientStore, examRoutes } from './modules/exams/module.js';
 import { createHisService, type HisConnection, hisRoutes } from './modules/his/module.js';
@@ -48,7 +51,8 @@ export function createServices({ database, secretKey, config, his = null, now }:
   const patients = createPatientStore(sealer, derivedKey(secretKey, 'pftis:id-number-hash'));
   const dispatchToDevice = createDeviceDispatcher({ db, patients });
   const files = createFileStore(path.resolve(config.dataDir, 'files'));
-  const deviceImport = createDeviceImportService({ db, files, now });
+  const readDocument = createDocumentReader(async () => BUILTIN_TEMPLATES, { languages: config.ocrLanguages });
+  const deviceImport = createDeviceImportService({ db, files, readDocument, now });
   const calibration = createCalibrationService({ db, files, now });
   const reports = createReportsService({ db, hospitalName: config.hospitalName, now });
   const renderer = { pdf: renderReportPdf, jpg: renderPdfToJpg };
@@ -93,6 +97,8 @@ export interface BuiltApp {
   services: Services;
   /** Every route with its declared access rule, as registered. */
   routes: RegisteredRoute[];
+  /** The MLLP listener for device results (HL7 ORU); null unless deviceMllpPort is configured. Listens once the app is ready. */
+  mllpListener: MllpListener | null;
 }
 
 /** The composition root: platform plugins first, then each module's routes, then the web app. */
@@ -141,7 +147,13 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   reviewRoutes(app, services.review, config.hospitalName);
   signatureRoutes(app, services.signatures);
   deliveryRoutes(app, services.delivery);
+  const mllpListener =
+    config.deviceMllpPort === undefined
+      ? null
+      : createMllpListener({ db: database.db, imports: services.deviceImport, host: config.deviceMllpHost, port: config.deviceMllpPort, maxMessageBytes: config.deviceMllpMaxBytes, idleTimeoutMs: config.deviceMllpIdleMs, log: app.log, now: options.now });
+  if (mllpListener) app.addHook('onReady', async () => void (await mllpListener.start()));
   app.addHook('onClose', async () => {
+    await mllpListener?.stop();
     await services.folderWatcher.stop();
     await services.outbox.stop();
     await services.his.close();
@@ -149,7 +161,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   route(app, { method: 'GET', url: '/api/docs', access: 'authenticated', summary: 'This OpenAPI document', tags: ['meta'] }, () => openApiDocument());
 
   await serveWebApp(app, config.webDist);
-  return { app, services, routes };
+  return { app, services, routes, mllpListener };
 }
 
 /** Serves the built single-page app; unknown paths outside /api get index.html so client routes work on reload. */

@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { createDeviceSimulator, DEMO_SIGNING_PIN, type DemoHis, openDemoHis, type SimulatedDevice } from '@pftis/his-sim';
+import { DEMO_SIGNING_PIN, type DemoHis, openDemoHis } from '@pftis/his-sim';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { type Database, openPglite, openPostgres } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { startDemoDevices } from './demo/demo-devices.js';
 import { startDemoReceiver } from './demo/demo-receiver.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { systemActor } from './platform/audit.js';
@@ -60,14 +61,8 @@ export async function startServer(config: Config, options: { logger?: boolean } 
     services.folderWatcher.start();
     if (config.demo) {
       // The demo hospital's devices answer each worklist entry with a result after about as long as a test takes.
-      const devices = await database.db.selectFrom('device').select(['channel', 'folder', 'resultFolder', 'encoding']).where('enabled', '=', true).execute();
-      const simulated = devices.filter((d) => d.channel !== 'hl7_mllp' && d.folder && d.resultFolder);
-      const simulator = createDeviceSimulator({
-        devices: simulated.map((d) => ({ channel: d.channel as SimulatedDevice['channel'], worklistFolder: d.folder!, resultFolder: d.resultFolder!, encoding: d.encoding as SimulatedDevice['encoding'] })),
-        delayMs: 20_000,
-      });
-      simulator.start();
-      app.addHook('onClose', () => simulator.stop());
+      const demoDevices = await startDemoDevices({ db: database.db, services, listener: built.mllpListener, log: app.log });
+      app.addHook('onClose', () => demoDevices.close());
       const receiver = await startDemoReceiver(services, demoHis!, config.dataDir, config.port ? config.port + 1 : 0);
       app.addHook('onClose', () => receiver.close());
       console.log(`示范 HIS 报告接收页 / the demo HIS's received reports: ${receiver.urls.viewer}`);

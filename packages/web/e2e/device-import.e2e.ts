@@ -84,7 +84,7 @@ describe('结果导入', () => {
     await page.getByRole('tab', { name: '已隔离' }).click();
     const junk = files.locator('.ant-table-row', { hasText: 'junk.txt' });
     await junk.waitFor();
-    expect(await junk.getByTestId('import-reason').innerText()).toBe('原因：not a recognised device file');
+    expect(await junk.getByTestId('import-reason').innerText()).toBe('原因：无法识别的设备文件（不是支持的结果格式）');
     expect(await junk.getByTestId('import-reprocess').isVisible()).toBe(true);
 
     await page.screenshot({ path: '/tmp/pftis-device-import.png', fullPage: true });

@@ -64,3 +64,33 @@ export function forcedExpiration(fvcL: number, fev1L: number, r: Random): { flow
   }
   return { flowLps, volumeL, intervalS: dt };
 }
+
+/**
+ * How the airways answer 400 µg salbutamol, as FEV1 and FVC factors (post / pre). About 40 % of obstructive
+ * patients (asthma-like) respond clearly: FEV1 +15–30 % and at least +200 mL, FVC up too; the rest (COPD-like),
+ * most normal and restrictive patients stay within the noise of repeat testing (FEV1 −3 … +7 %, under 150 mL).
+ * Positive by both the 2005 rule (≥12 % and ≥200 mL) and the ATS/ERS 2022 rule (>10 % of predicted) when
+ * `responder`, negative by both otherwise, so the demo shows unambiguous cases.
+ */
+export function bronchodilatorResponse(
+  pattern: SimulatedPattern,
+  pre: { fvcL: number; fev1L: number },
+  predictedFev1L: number,
+  r: Random,
+): { responder: boolean; fev1Factor: number; fvcFactor: number } {
+  const chance = pattern === 'obstruction' ? 0.4 : pattern === 'mixed' ? 0.25 : pattern === 'normal' ? 0.05 : 0.03;
+  const responder = r.next() < chance;
+  if (responder) {
+    let fev1Factor = 1.15 + r.next() * 0.15;
+    // At least 200 mL and more than 10 % of predicted, whatever the baseline.
+    // The blows scatter by up to 1 % around the stage's level, so both limits keep that much room.
+    const needed = Math.max(0.2, 0.105 * predictedFev1L) + 0.012 * pre.fev1L + 0.01;
+    if (pre.fev1L * (fev1Factor - 1) < needed) fev1Factor = 1 + needed / pre.fev1L;
+    return { responder, fev1Factor, fvcFactor: 1.04 + r.next() * 0.08 };
+  }
+  let fev1Factor = 0.97 + r.next() * 0.1;
+  // Under 150 mL and under 8 % of predicted: clearly negative.
+  const limit = Math.min(0.15, 0.08 * predictedFev1L) - 0.012 * pre.fev1L - 0.005;
+  if (pre.fev1L * (fev1Factor - 1) > limit) fev1Factor = 1 + limit / pre.fev1L;
+  return { responder, fev1Factor, fvcFactor: 0.99 + r.next() * 0.05 };
+}

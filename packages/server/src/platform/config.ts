@@ -27,6 +27,15 @@ const ConfigSchema = z.object({
   outboxLeaseMs: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** The HIS database with a read-only account: mysql://… (MySQL/MariaDB) or postgres://…. The demo uses its own. */
   hisUrl: z.string().regex(/^(mysql|mariadb|postgres|postgresql):\/\//, 'hisUrl must start with mysql:// or postgres://').optional(),
+  /** Port of the MLLP listener taking HL7 v2 results (ORU^R01) from devices; off unless set (0 picks a free port). */
+  deviceMllpPort: z.coerce.number().int().min(0).max(65535).optional(),
+  deviceMllpHost: z.string().default('0.0.0.0'),
+  /** Largest HL7 message taken over MLLP, in bytes; a larger one is answered AE and not stored. */
+  deviceMllpMaxBytes: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
+  /** A device connection silent this long is closed (the device reconnects when it has something to send). */
+  deviceMllpIdleMs: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
+  /** Tesseract languages for scanned device reports, most likely first (chi_sim, eng, fra are installed). */
+  ocrLanguages: z.string().default('chi_sim,eng,fra').transform((v) => v.split(',').map((l) => l.trim()).filter(Boolean)).pipe(z.array(z.enum(['chi_sim', 'eng', 'fra'])).min(1)),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { demo: boolean; webDist: string };
@@ -47,6 +56,11 @@ const envNames: Record<string, string> = {
   publicUrl: 'PFTIS_PUBLIC_URL',
   outboxLeaseMs: 'PFTIS_OUTBOX_LEASE_MS',
   hisUrl: 'PFTIS_HIS_URL',
+  deviceMllpPort: 'PFTIS_DEVICE_MLLP_PORT',
+  deviceMllpHost: 'PFTIS_DEVICE_MLLP_HOST',
+  deviceMllpMaxBytes: 'PFTIS_DEVICE_MLLP_MAX_BYTES',
+  deviceMllpIdleMs: 'PFTIS_DEVICE_MLLP_IDLE_MS',
+  ocrLanguages: 'PFTIS_OCR_LANGUAGES',
 };
 
 export class ConfigError extends Error {}

@@ -33,7 +33,9 @@ describe.each(backends)('report review, signature and print (PFTIS on %s)', (kin
     const order = (await demo.pglite.query<{ sqdh: string; brid: string }>(`SELECT sqdh, brid FROM V_PFT_APPLY WHERE zt = '0' ORDER BY sqdh LIMIT 1 OFFSET ${orderOffset++}`)).rows[0]!;
     const registered = await tech.request('POST', '/api/exams', { requestNos: [order.sqdh], heightCm: 168, weightKg: 62 });
     const exam = registered.json().exams[0] as { examId: string; accessionNo: string };
-    const bytes = nddTestResult({ sex: 'male', ageYears: 55, heightCm: 168, accessionNo: exam.accessionNo, patientId: order.brid, bronchodilator: false }, new Date(), orderOffset);
+    // The device knows the patient as the HIS does (a result whose sex differs is never bound silently).
+    const { sex } = await t.database.db.selectFrom('exam').innerJoin('patient', 'patient.id', 'exam.patientId').select('patient.sex').where('exam.id', '=', exam.examId).executeTakeFirstOrThrow();
+    const bytes = nddTestResult({ sex: sex === 'female' ? 'female' : 'male', ageYears: 55, heightCm: 168, accessionNo: exam.accessionNo, patientId: order.brid, bronchodilator: false }, new Date(), orderOffset);
     const imported = await t.app.inject({ method: 'POST', url: '/api/device-import/files?name=result.xml', payload: Buffer.from(bytes), headers: { 'content-type': 'application/octet-stream', cookie: tech.cookie, 'x-csrf-token': tech.csrfToken } });
     expect(imported.json().status).toBe('imported');
     return exam;

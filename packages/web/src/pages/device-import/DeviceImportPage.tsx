@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/I18nProvider.tsx';
 import { type Device, devicesApi } from '../admin/devices/api.ts';
 import { deviceImportApi, type ImportedFile, type ImportStatus, type ReceivedFile } from './api.ts';
 import { BindExamModal } from './BindExamModal.tsx';
+import { reasonZh } from './reason.ts';
 import { ResultsModal } from './ResultsModal.tsx';
 
 type TabKey = 'unmatched' | 'quarantined' | 'imported' | 'all';
@@ -151,8 +152,8 @@ export function DeviceImportPage() {
                 <Space orientation="vertical" size={2}>
                   <Tag color={importStatusColor[file.status]}>{label('importStatus', file.status)}</Tag>
                   {file.reason && (
-                    <Typography.Text type="secondary" data-testid="import-reason">
-                      {t('deviceImport.reason')}：{file.reason}
+                    <Typography.Text type="secondary" data-testid="import-reason" title={file.reason}>
+                      {t('deviceImport.reason')}：{language === 'zh-CN' ? reasonZh(file.reason) : file.reason}
                     </Typography.Text>
                   )}
                 </Space>

@@ -1,0 +1,36 @@
+import { applyTemplate, chooseTemplate, type DeviceReportTemplate, type TextItem } from '@pftis/formats/device-report/index';
+import { ocrImage, ocrPdfPages } from './ocr.js';
+import { readPdfText } from './pdf-text.js';
+import type { DocumentReader } from './recognise.js';
+
+/** The text of a printed or scanned report with positions: the PDF's text layer, or OCR where there is none. */
+export async function documentText(bytes: Uint8Array, kind: 'pdf' | 'image', languages?: string[]): Promise<{ ok: true; items: TextItem[]; format: 'pdf' | 'image' } | { ok: false; reason: string }> {
+  if (kind === 'pdf') {
+    const text = await readPdfText(bytes);
+    if (text.reason) return { ok: false, reason: `PDF: ${text.reason}` };
+    if (text.hasTextLayer) return { ok: true, items: text.items, format: 'pdf' };
+  }
+  // A scan, a photo, or a PDF that holds only page images.
+  const ocr = kind === 'pdf' ? await ocrPdfPages(bytes, { languages }) : await ocrImage(bytes, { languages });
+  if (!ocr.ok) return { ok: false, reason: `OCR: ${ocr.reason}` };
+  return { ok: true, items: ocr.items, format: 'image' };
+}
+
+/**
+ * Reads device reports by layout template: the named one, or the one whose anchors fit the text best. A report no
+ * template fits, or whose template finds no values, is refused with the reason, so the file waits in quarantine
+ * until a template is fixed and it is reprocessed.
+ */
+export function createDocumentReader(templates: () => Promise<readonly DeviceReportTemplate[]>, ocr: { languages?: string[] } = {}): DocumentReader {
+  return async (bytes, kind, options) => {
+    const text = await documentText(bytes, kind, ocr.languages);
+    if (!text.ok) return text;
+    if (text.items.length === 0) return { ok: false, reason: `${kind === 'pdf' ? 'PDF' : 'image'}: no text found` };
+    const all = await templates();
+    const template = options.template ? all.find((t) => t.name === options.template) : chooseTemplate(text.items, all)?.template;
+    if (!template) return { ok: false, reason: options.template ? `no layout template named ${options.template}` : 'no layout template fits this report' };
+    const extraction = applyTemplate(text.items, template, text.format);
+    if (extraction.measurements.length === 0) return { ok: false, reason: `layout template ${template.name} v${template.version} found no results: ${extraction.warnings.join('; ') || 'no table'}` };
+    return { ok: true, value: extraction };
+  };
+}
