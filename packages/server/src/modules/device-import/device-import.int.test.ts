@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type DemoHis, openDemoHis } from '@pftis/his-sim';
+import { type DemoHis, devicePrintout, openDemoHis, type PrintoutInput } from '@pftis/his-sim';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, given, signIn } from '../../test/given.js';
@@ -164,6 +164,47 @@ describe.each(backends)('device results in (PFTIS on %s)', (kind) => {
     expect(fev1.differs).toEqual(expect.arrayContaining(['predicted']));
     expect(set.comparison.flagged).toBeGreaterThanOrEqual(1);
     expect(set.comparison.equations.length).toBeGreaterThan(0);
+  });
+
+  /** A device printout for the exam's HIS patient, as the Chinese device or the EasyOne software prints it. */
+  async function printout(exam: { examId: string; accessionNo: string; brid: string }, layout: 'chinese-nonembedded' | 'easyone') {
+    const p = await t.database.db.selectFrom('exam').innerJoin('patient', 'patient.id', 'exam.patientId').select(['patient.name', 'patient.sex', 'patient.birthDate']).where('exam.id', '=', exam.examId).executeTakeFirstOrThrow();
+    const input: PrintoutInput = {
+      institution: '测试医院',
+      patient: { name: p.name, id: exam.brid, sex: p.sex === 'female' ? 'F' : 'M', birthDate: String(p.birthDate).slice(0, 10), age: 50, heightCm: 168, weightKg: 62 },
+      identifiers: { accessionNo: exam.accessionNo, requestNo: null, outpatientSerial: null, inpatientSerial: null },
+      test: { measuredAt: '2026-12-07T09:30:00', operator: '王技师', device: 'PFT-3000', deviceSerial: 'SN-1', qualityGrade: 'A' },
+      results: [
+        { param: 'FVC', predicted: 3.9, lln: 3.1, pre: 3.52, preZ: -0.8, prePctPred: 90 },
+        { param: 'FEV1', predicted: 3.1, lln: 2.4, pre: 2.35, preZ: -1.7, prePctPred: 76 },
+        { param: 'FEV1FVC', predicted: 0.8, lln: 0.7, pre: 0.67, preZ: -1.9, prePctPred: null },
+      ],
+      conclusion: '轻度阻塞性通气功能障碍',
+    };
+    return devicePrintout(layout, input);
+  }
+
+  it('reads a printed device report (Chinese font not embedded) by its layout template and binds it by accession', async () => {
+    const exam = await registered(6);
+    const uploaded = (await upload(await printout(exam, 'chinese-nonembedded'), 'report.pdf')).json();
+    expect(uploaded.status).toBe('imported');
+    const values = (await tech.request('GET', `/api/exams/${exam.examId}/measurements`)).json();
+    expect(values.map((v: { param: string; value: number; devicePredicted: number; deviceZscore: number }) => [v.param, v.value, v.devicePredicted, v.deviceZscore])).toEqual([
+      ['FVC', 3.52, 3.9, -0.8], ['FEV1', 2.35, 3.1, -1.7], ['FEV1FVC', 0.67, 0.8, -1.9],
+    ]);
+    const [set] = (await tech.request('GET', `/api/exams/${exam.examId}/device-results`)).json();
+    expect(set).toMatchObject({ format: 'pdf', template: 'cn-pft-generic@1', deviceConclusion: '轻度阻塞性通气功能障碍', operator: '王技师' });
+  });
+
+  it('keeps the printout of a result already imported from the device file with the exam, without a second set of values', async () => {
+    const exam = await registered(7);
+    expect((await upload(nddResult(exam.accessionNo, exam.brid, 2.35), 'result.xml')).json().status).toBe('imported');
+    const pdf = (await upload(await printout(exam, 'easyone'), 'result.pdf')).json();
+    expect(pdf.status).toBe('imported');
+    const sets = (await tech.request('GET', `/api/exams/${exam.examId}/device-results`)).json();
+    expect(sets.map((s: { format: string }) => s.format)).toEqual(['ndd_xml']);
+    const listed = (await tech.request('GET', '/api/device-import/files?status=imported')).json().find((f: { id: string }) => f.id === pdf.fileId);
+    expect(listed).toMatchObject({ format: 'pdf', examId: exam.examId, reason: 'device printout kept with the exam; its values came from the device file' });
   });
 
   it('only lets those with device.import upload', async () => {

@@ -22,6 +22,8 @@ export interface Incoming {
 
 export type DeviceImportService = ReturnType<typeof createDeviceImportService>;
 
+export const PRINTOUT_REASON = 'device printout kept with the exam; its values came from the device file';
+
 const shiftDay = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /**
@@ -135,6 +137,16 @@ export function createDeviceImportService({ db, files, readDocument, now = () =>
           return 'unmatched';
         }
         exam = match.exam;
+      }
+      if (result.format === 'pdf' || result.format === 'image') {
+        // The printout of a result the device also sent as a file (ndd Attachment, GDT 6305): kept with the exam,
+        // while the values come from the file, which carries them unrounded and with the curves.
+        const structured = await trx.selectFrom('measurementSet').select('id').where('examId', '=', exam.id).where('format', 'in', ['ndd_xml', 'gdt', 'hl7']).executeTakeFirst();
+        if (structured) {
+          await setStatus(trx, fileId, 'imported', PRINTOUT_REASON, result.format, exam.id, result);
+          await recordAudit(trx, actor, { action: 'device-file.printout-kept', entityType: 'exam', entityId: exam.id, detail: { fileId, template: result.template } }, now());
+          return 'imported';
+        }
       }
       const comparison = await compare(trx, exam.id, result);
       const t = result.test;

@@ -3,6 +3,7 @@
  * English (for logs and support); the common ones are translated here, the rest shown as recorded.
  */
 const RULES: Array<[RegExp, (m: RegExpMatchArray) => string]> = [
+  [/^device printout kept with the exam/, () => '设备打印报告已随检查保存（数值取自设备结果文件）'],
   [/^not a recognised device file$/, () => '无法识别的设备文件（不是支持的结果格式）'],
   [/^no layout template fits this report$/, () => '没有适用的报告版式模板，请在“报告模板”中添加或调整后重新解析'],
   [/^no layout template named (.+)$/, (m) => `找不到名为 ${m[1]} 的报告版式模板`],
