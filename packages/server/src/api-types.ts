@@ -119,3 +119,5 @@ export type QcDay = QcDaily['days'][number];
 export type QcOverviewRow = z.output<typeof calibration.OverviewRow>;
 export type QcPolicy = z.output<typeof calibration.QcPolicySchema>;
 export type QcDeviceToday = z.output<typeof calibration.DeviceToday>;
+export type CalibrationLogImport = z.output<typeof calibration.LogImportResult>;
+export type CalibrationLogMapping = z.output<typeof calibration.LogMappingSchema>;

@@ -73,7 +73,7 @@ export function createServices({ database, secretKey, config, his = null, now }:
     review: createReviewService({ db, reports, signatures, renderer, files, publicUrl: config.publicUrl, now }),
     delivery,
     /** Picks up device results from their folders; started by the server, polled directly by tests. */
-    folderWatcher: createFolderWatcher({ db, imports: deviceImport }),
+    folderWatcher: createFolderWatcher({ db, imports: deviceImport, calibration }),
     /** Delivers everything queued for other systems; started by the server, drained by tests. */
     outbox: createOutboxWorker({
       db,

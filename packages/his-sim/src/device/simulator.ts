@@ -6,6 +6,7 @@ import { MllpClient } from '@pftis/formats/hl7/mllp';
 import type { Hl7Charset } from '@pftis/formats/hl7/orm';
 import { child, childText, parseXml } from '@pftis/formats/xml/tiny-xml';
 import { decodeXmlBytes } from '@pftis/formats/xml/text-decoding';
+import { calibrationLogFile } from './calibration-log.js';
 import { isBronchodilatorItem, listenForOrders } from './hl7-device.js';
 import { devicePrintout, type PrintoutLayout } from './printouts/index.js';
 import { gdtExamResult, nddTestResult, oruResult, printoutInput, type SimulatedExam, simulateSession } from './results.js';
@@ -27,6 +28,8 @@ export interface SimulatedDevice {
   application?: string;
   /** The PDF the device prints next to its result: EasyOne-style for ndd and a Chinese report for GDT by default; HL7 devices print none. */
   printout?: PrintoutLayout | null;
+  /** Export the day's volume verification (3-L syringe, three flows) as a calibration log, once a day, into the result folder (or this folder). */
+  calibrationLog?: boolean | { folder: string };
 }
 
 /** What the technician reads on the order sheet (申请单) at the device: e.g. that a bronchodilator test was ordered. */
@@ -204,7 +207,22 @@ export function createDeviceSimulator({
     return false;
   }
 
+  const loggedDays = new Set<string>();
+  /** Each device that keeps a calibration log exports the day's check once, before the day's first result. */
+  async function writeCalibrationLogs() {
+    for (const [index, device] of devices.entries()) {
+      const folder = typeof device.calibrationLog === 'object' ? device.calibrationLog.folder : device.calibrationLog ? device.resultFolder : undefined;
+      if (!folder) continue;
+      const file = calibrationLogFile(device.name ?? `device-${index}`, now(), { encoding: device.encoding ?? 'gbk' });
+      const key = `${index}:${file.name}`;
+      if (loggedDays.has(key)) continue;
+      loggedDays.add(key);
+      await writeAtomically(folder, file.name, file.bytes);
+    }
+  }
+
   async function pollOnce(): Promise<number> {
+    await writeCalibrationLogs();
     await takeWorklists();
     let written = 0;
     for (const [key, job] of due) {

@@ -72,7 +72,7 @@ export async function startDemoDevices({
   for (const d of devices) {
     const encoding = d.encoding as SimulatedDevice['encoding'];
     if (d.channel === 'hl7_mllp') simulated.push({ id: d.id, channel: 'hl7_mllp', name: d.name, application: d.model || d.name, encoding, orders: { host: '127.0.0.1', port: 0 }, results });
-    else if (d.folder && d.resultFolder) simulated.push({ id: d.id, channel: d.channel, name: d.model || d.name, worklistFolder: d.folder, resultFolder: d.resultFolder, encoding });
+    else if (d.folder && d.resultFolder) simulated.push({ id: d.id, channel: d.channel, name: d.model || d.name, worklistFolder: d.folder, resultFolder: d.resultFolder, encoding, calibrationLog: true });
   }
   const simulator = createDeviceSimulator({ devices: simulated, delayMs, orderDetails: orderSheet(db), log: (line) => log?.warn({}, line) });
   // Each HL7 device listens where PFTIS's dispatcher will find it: its registered host and port follow the simulator.

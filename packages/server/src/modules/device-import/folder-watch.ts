@@ -1,9 +1,11 @@
 import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
+import { looksLikeCalibrationLog } from '@pftis/formats/calibration/csv-log';
 import type { DB } from '../../db/types.js';
 import { systemActor } from '../../platform/audit.js';
 import { createPoller } from '../../platform/poller.js';
+import type { CalibrationService } from '../devices/calibration.service.js';
 import type { DeviceImportService } from './device-import.service.js';
 
 /**
@@ -12,7 +14,7 @@ import type { DeviceImportService } from './device-import.service.js';
  * `quarantine/`, `unmatched/` by its status), so no file is ever read twice. Polling, not file events: it works
  * the same on network shares, where events are unreliable.
  */
-export function createFolderWatcher({ db, imports, onError }: { db: Kysely<DB>; imports: DeviceImportService; onError?: (error: unknown, file?: string) => void }) {
+export function createFolderWatcher({ db, imports, calibration, onError }: { db: Kysely<DB>; imports: DeviceImportService; calibration?: Pick<CalibrationService, 'importLog'>; onError?: (error: unknown, file?: string) => void }) {
   const sizes = new Map<string, number>();
 
   async function pollOnce(): Promise<number> {
@@ -32,7 +34,11 @@ export function createFolderWatcher({ db, imports, onError }: { db: Kysely<DB>; 
         }
         sizes.delete(file);
         try {
-          const result = await imports.receive(systemActor(`folder:${device.id}`), { bytes: new Uint8Array(await readFile(file)), originalName: name, source: 'folder', deviceId: device.id, campusId: device.campusId });
+          const bytes = new Uint8Array(await readFile(file));
+          // A calibration / verification log the device software exported goes to the 质控 records instead.
+          const result = calibration && looksLikeCalibrationLog(bytes)
+            ? await calibration.importLog(systemActor(`folder:${device.id}`), { deviceId: device.id, bytes, name, source: 'folder' })
+            : await imports.receive(systemActor(`folder:${device.id}`), { bytes, originalName: name, source: 'folder', deviceId: device.id, campusId: device.campusId });
           const destination = path.join(folder, result.status);
           await mkdir(destination, { recursive: true });
           await rename(file, path.join(destination, name));

@@ -1,9 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { seededRandom } from '@pftis/his-sim';
+import { createCanvas } from '@napi-rs/canvas';
+import { BUILTIN_TEMPLATES } from '@pftis/formats/device-report/index';
+import { devicePrintout, type PrintoutInput, type PrintoutLayout, seededRandom } from '@pftis/his-sim';
 import { writeGdtRequest } from '@pftis/formats/gdt/request';
 import iconv from 'iconv-lite';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDocumentReader } from './document.js';
+import { terminateOcr } from './ocr.js';
 import { recognise } from './recognise.js';
 
 const samplePath = path.resolve(import.meta.dirname, '../../../../../../shared/samples/ndd-easyone-xml/CypressOut.xml');
@@ -58,4 +62,96 @@ describe('device files damaged in every way', () => {
     // The damage must actually hurt: a fair share of the mutants is refused.
     expect(refused).toBeGreaterThan(count / 10);
   }, 120_000);
+});
+
+/** What the demo devices print (a bronchodilator test, four rows), for the PDF seeds. */
+const printout: PrintoutInput = {
+  institution: '示范医院 肺功能室',
+  patient: { name: '王建国', id: 'P00012345', sex: 'M', birthDate: '1961-03-12', age: 64, heightCm: 172, weightKg: 71 },
+  identifiers: { accessionNo: 'ACC20250506001', requestNo: 'SQ2025050600123', outpatientSerial: 'MZ202505060088', inpatientSerial: null },
+  test: { measuredAt: '2025-05-06T15:59:33', operator: '李娜', device: 'PF-8000', deviceSerial: 'SN-7781', qualityGrade: 'A' },
+  results: [
+    { param: 'FVC', predicted: 3.92, lln: 3.05, pre: 3.41, preZ: -1.02, prePctPred: 87, post: 3.6, postZ: -0.68, postPctPred: 92, changePct: 6 },
+    { param: 'FEV1', predicted: 3.01, lln: 2.3, pre: 1.98, preZ: -2.31, prePctPred: 66, post: 2.21, postZ: -1.77, postPctPred: 73, changePct: 12 },
+    { param: 'FEV1FVC', predicted: 0.77, lln: 0.66, pre: 0.58, preZ: -2.85, prePctPred: 75, post: 0.61, postZ: -2.52, postPctPred: 79, changePct: 5 },
+    { param: 'PEF', predicted: 8.33, lln: 6.12, pre: 6.05, preZ: -1.71, prePctPred: 73, post: 6.47, postZ: -1.4, postPctPred: 78, changePct: 7 },
+  ],
+  conclusion: '中度阻塞性通气功能障碍；支气管舒张试验阳性。',
+};
+
+describe('printed and scanned reports damaged in every way', () => {
+  afterAll(async () => {
+    await terminateOcr();
+  });
+
+  // PDFs: the real reader with the built-in templates, but OCR off, so that a mutant that lost its text layer is
+  // refused with a reason instead of going to OCR (which would take seconds per mutant).
+  const PDF_BUDGET_MS = 20_000;
+  const PDF_MAX = 800;
+
+  it('device printout PDFs (all four layouts): never throws; each mutant is read or refused with a reason, OCR never reached', async () => {
+    const readDocument = createDocumentReader(async () => BUILTIN_TEMPLATES, { enabled: false });
+    const layouts: PrintoutLayout[] = ['sentrysuite', 'easyone', 'chinese', 'chinese-nonembedded'];
+    const seeds = layouts.map((layout) => devicePrintout(layout, layout === 'sentrysuite' || layout === 'easyone' ? { ...printout, conclusion: 'Moderate obstructive ventilatory defect.' } : printout));
+    for (const [i, seed] of seeds.entries()) {
+      // the unmutated seeds are read, or the mutants would measure nothing
+      const read = await recognise(seed, { readDocument });
+      expect(read.ok, `${layouts[i]}: ${read.ok ? '' : read.reason}`).toBe(true);
+    }
+    const r = seededRandom(20261207);
+    const reasons = new Map<string, number>();
+    let count = 0;
+    let refused = 0;
+    const start = performance.now();
+    while (count < PDF_MAX && performance.now() - start < PDF_BUDGET_MS) {
+      const result = await recognise(mutate(seeds[count % seeds.length]!, r), { readDocument });
+      count += 1;
+      if (!result.ok) {
+        refused += 1;
+        expect(result.reason.length).toBeGreaterThan(0);
+        expect(result.reason).not.toMatch(/^OCR:/);
+        const kind = result.reason.replace(/\d+/g, '#').slice(0, 60);
+        reasons.set(kind, (reasons.get(kind) ?? 0) + 1);
+      } else {
+        expect(Array.isArray(result.value.measurements)).toBe(true);
+        expect(result.value.measurements.length).toBeGreaterThan(0);
+      }
+    }
+    console.info(`[fuzz] ${count} PDF mutants in ${((performance.now() - start) / 1000).toFixed(1)} s, ${refused} refused: ${[...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${n}× ${k}`).join(' | ')}`);
+    expect(count).toBeGreaterThanOrEqual(40);
+    expect(refused).toBeGreaterThan(count / 10);
+  }, 120_000);
+
+  it('a small PNG through the image path (OCR on): never throws; decode failures come back as reasons', async () => {
+    const canvas = createCanvas(220, 60);
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, 220, 60);
+    g.fillStyle = '#000';
+    g.font = '20px sans-serif';
+    g.fillText('FEV1 2.31 L', 10, 38);
+    const png = new Uint8Array(canvas.toBuffer('image/png'));
+    const readDocument = createDocumentReader(async () => BUILTIN_TEMPLATES, { languages: ['eng'] });
+    // the undamaged image goes all the way through OCR and is refused only because it is no report
+    const whole = await recognise(png, { readDocument });
+    expect(whole.ok ? '' : whole.reason).toMatch(/template|no text found/);
+    const r = seededRandom(20261208);
+    let refused = 0;
+    const count = 50;
+    const reasons = new Map<string, number>();
+    for (let i = 0; i < count; i++) {
+      const result = await recognise(mutate(png, r), { readDocument });
+      if (!result.ok) {
+        refused += 1;
+        expect(result.reason.length).toBeGreaterThan(0);
+        const kind = result.reason.replace(/\d+/g, '#').slice(0, 60);
+        reasons.set(kind, (reasons.get(kind) ?? 0) + 1);
+      } else {
+        expect(Array.isArray(result.value.measurements)).toBe(true);
+      }
+    }
+    console.info(`[fuzz] ${count} PNG mutants: ${[...reasons].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n}× ${k}`).join(' | ')}`);
+    // a line of text fits no report layout: everything is refused, with a reason
+    expect(refused).toBe(count);
+  }, 180_000);
 });

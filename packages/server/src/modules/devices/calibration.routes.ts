@@ -4,7 +4,7 @@ import { route } from '../../platform/http.js';
 import { IdParams } from '../auth/auth.schemas.js';
 import { actorOf } from '../auth/auth.routes.js';
 import { actorRef } from '../auth/auth.service.js';
-import { ActionBody, ActionView, CheckBody, CheckView, Daily, DailyQuery, DeviceToday, DocumentView, OverviewRow, QcPolicySchema, Recorded } from './calibration.schemas.js';
+import { ActionBody, ActionView, CheckBody, CheckView, Daily, DailyQuery, DeviceToday, DocumentView, LogImportResult, LogMappingSchema, OverviewRow, QcPolicySchema, Recorded } from './calibration.schemas.js';
 import type { CalibrationService } from './calibration.service.js';
 
 const RawFile = z.instanceof(Buffer, { message: '请以 application/octet-stream 上传文件内容' });
@@ -23,6 +23,29 @@ export function calibrationRoutes(app: FastifyInstance, calibration: Calibration
       const actor = actorOf(req);
       return calibration.uploadDocument(actorRef(actor), actor.campusId, new Uint8Array(req.body), req.query.name);
     },
+  );
+  route(
+    app,
+    {
+      method: 'POST', url: '/api/calibration/devices/:id/import', access: 'calibration.write',
+      summary: "Import a device's calibration / verification log export (CSV or tab-separated text; raw bytes, application/octet-stream): one record per check, the file kept with its SHA-256",
+      tags, params: IdParams, query: FileName, body: RawFile, response: LogImportResult,
+    },
+    (req) => calibration.importLog(actorRef(actorOf(req)), { deviceId: req.params.id, bytes: new Uint8Array(req.body), name: req.query.name, source: 'upload' }),
+  );
+  route(app, { method: 'GET', url: '/api/calibration/logs/:id', access: 'calibration.read', summary: 'A stored device calibration export, byte for byte', tags, params: IdParams }, async (req, reply) => {
+    const file = await calibration.logFile(req.params.id);
+    return reply
+      .type('text/plain; charset=binary')
+      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+      .header('x-content-sha256', file.sha256)
+      .send(file.bytes);
+  });
+  route(app, { method: 'GET', url: '/api/calibration/devices/:id/log-mapping', access: 'calibration.read', summary: "How the device's calibration exports are read (column mapping)", tags, params: IdParams, response: LogMappingSchema }, (req) =>
+    calibration.logMapping(req.params.id),
+  );
+  route(app, { method: 'PUT', url: '/api/calibration/devices/:id/log-mapping', access: 'device.manage', summary: "Change how the device's calibration exports are read", tags, params: IdParams, body: LogMappingSchema, response: LogMappingSchema }, (req) =>
+    calibration.updateLogMapping(actorRef(actorOf(req)), req.params.id, req.body),
   );
   route(app, { method: 'GET', url: '/api/calibration/documents/:id', access: 'calibration.read', summary: 'A stored calibration report, byte for byte', tags, params: IdParams }, async (req, reply) => {
     const doc = await calibration.document(req.params.id);

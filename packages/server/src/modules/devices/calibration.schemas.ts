@@ -1,3 +1,4 @@
+import { LOG_FIELDS } from '@pftis/formats/calibration/csv-log';
 import { z } from 'zod';
 
 /** The lab's quality-control policy (a setting; changes audited). */
@@ -108,3 +109,31 @@ export const Daily = z.object({ deviceId: z.string(), today: z.string(), since: 
 
 export const DeviceToday = z.object({ status: DayStatusEnum, blockWithoutPassedCheck: z.boolean() });
 export const ActionBody = z.object({ action: z.string().trim().min(2, '请填写处理措施').max(1000) });
+
+/**
+ * How a device's calibration-log export is read when the built-in header aliases do not fit (a setting per device):
+ * field → the header as printed, or the column's 1-based number.
+ */
+export const LogMappingSchema = z.object({
+  columns: z.partialRecord(z.enum(LOG_FIELDS as [string, ...string[]]), z.union([z.string().trim().min(1, '请填写列名').max(80), z.number().int().min(1).max(200)])).default({}),
+  encoding: z.enum(['auto', 'utf-8', 'gbk', 'gb18030']).default('auto'),
+  /** What a row without a type column is. */
+  defaultKind: z.enum(['volume_check', 'calibration']).default('volume_check'),
+});
+
+export const LogWarningView = z.object({ row: z.number().nullable(), code: z.string(), message: z.string() });
+/** What importing one device calibration export did. */
+export const LogImportResult = z.object({
+  fileId: z.string(),
+  sha256: z.string(),
+  name: z.string(),
+  /** imported: read (records created, or all of them already there); quarantined: kept with the reason. */
+  status: z.enum(['imported', 'quarantined', 'unmatched', 'received']),
+  /** The same bytes were imported before: nothing was created this time. */
+  duplicate: z.boolean(),
+  reason: z.string().nullable(),
+  created: z.array(z.object({ id: z.string(), performedAt: z.string(), kind: z.enum(['volume_check', 'calibration']), passed: z.boolean(), problems: z.array(Problem), injections: z.array(Injection) })),
+  /** Checks of the file that were already recorded from an earlier export (device logs are often cumulative). */
+  skipped: z.array(z.object({ performedAt: z.string(), reason: z.string() })),
+  warnings: z.array(LogWarningView),
+});

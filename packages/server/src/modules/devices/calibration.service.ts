@@ -1,20 +1,29 @@
 import { BIOLOGICAL_CONTROL_DEFAULTS, judgeBiologicalControl, verifyVolumeCheck } from '@pftis/clinical';
+import { type LogWarning, readCalibrationLog } from '@pftis/formats/calibration/csv-log';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { DB } from '../../db/types.js';
+import type { DB, RawFileStatus } from '../../db/types.js';
 import { type AuditActor, recordAudit } from '../../platform/audit.js';
-import { sha256Hex } from '../../platform/crypto.js';
+import { sha256Hex, sm3Hex } from '../../platform/crypto.js';
 import { AppError, Conflict, NotFound } from '../../platform/errors.js';
 import type { FileStore } from '../../platform/files.js';
 import { hospitalDate } from '../../platform/hospital-time.js';
 import { readSetting, writeSetting } from '../../platform/settings.js';
-import { QcPolicySchema } from './calibration.schemas.js';
+import { LogMappingSchema, QcPolicySchema } from './calibration.schemas.js';
 
-export { QcPolicySchema };
+export { LogMappingSchema, QcPolicySchema };
+export type LogMapping = z.output<typeof LogMappingSchema>;
+/** The setting that holds a device's calibration-log column mapping. */
+export const logMappingKey = (deviceId: string) => `calibration.log-mapping.${deviceId}`;
+/** raw_file.format of a device calibration export. */
+export const CALIBRATION_LOG_FORMAT = 'calibration-log';
+/** Device logs carry Beijing wall-clock time without an offset. */
+const fromHospitalWallClock = (local: string) => new Date(`${local}+08:00`);
 export const QC_POLICY_KEY = 'qc.policy';
 export type QcPolicy = z.output<typeof QcPolicySchema>;
 
 type Problem = { code: string; detail: string };
+type Injection = { flowLps?: number | null; measuredL: number; errorPct: number; withinLimit: boolean };
 type MediaType = 'application/pdf' | 'image/jpeg' | 'image/png';
 
 export type CheckKind = 'volume_check' | 'calibration' | 'biological_control';
@@ -334,5 +343,135 @@ export function createCalibrationService({ db, files, now = () => new Date() }: 
     return next;
   }
 
-  return { record, attach, uploadDocument, document, addAction, list, todayStatus, deviceToday, daily, overview, policy, updatePolicy };
+  /** The column mapping used to read a device's calibration exports (the built-in aliases when none is set). */
+  async function logMapping(deviceId: string) {
+    const device = await db.selectFrom('device').select('id').where('id', '=', deviceId).executeTakeFirst();
+    if (!device) throw new NotFound('device', deviceId);
+    return readSetting(db, logMappingKey(deviceId), LogMappingSchema);
+  }
+
+  async function updateLogMapping(actor: AuditActor, deviceId: string, input: z.input<typeof LogMappingSchema>) {
+    const device = await db.selectFrom('device').select(['id', 'campusId']).where('id', '=', deviceId).executeTakeFirst();
+    if (!device) throw new NotFound('device', deviceId);
+    const next = LogMappingSchema.parse(input);
+    await db.transaction().execute(async (trx) => {
+      const before = await readSetting(trx, logMappingKey(deviceId), LogMappingSchema);
+      await writeSetting(trx, logMappingKey(deviceId), next, actor.userId);
+      await recordAudit(trx, actor, { action: 'calibration.log-mapping-updated', entityType: 'device', entityId: deviceId, campusId: device.campusId, before, after: next }, now());
+    });
+    return next;
+  }
+
+  /**
+   * A device's calibration / verification log export (CSV or tab-separated text). The raw bytes are stored under
+   * their SHA-256 and recorded as a device file before anything is read; each check of the log becomes a record
+   * (source 'device') judged by the clinical rules and linked to the file. The same bytes again import nothing;
+   * checks already recorded from an earlier (cumulative) export are skipped; a file that cannot be read is kept in
+   * quarantine with the reason and is read again when it arrives again (e.g. after the column mapping was fixed).
+   * One transaction: either the whole log is recorded or only the raw file and its reason remain.
+   */
+  async function importLog(actor: AuditActor, input: { deviceId: string; bytes: Uint8Array; name: string; source: 'upload' | 'folder' | 'api' }) {
+    const device = await db.selectFrom('device').select(['id', 'campusId']).where('id', '=', input.deviceId).executeTakeFirst();
+    if (!device) throw new NotFound('device', input.deviceId);
+    const sha256 = sha256Hex(input.bytes);
+    const linkedRecords = (ex: Kysely<DB>) =>
+      ex.selectFrom('calibration').select(['id', 'performedAt', 'kind', 'passed', 'problems', 'injections']).where('attachmentSha256', '=', sha256).where('source', '=', 'device').orderBy('performedAt').execute();
+    const duplicateOf = async (file: { id: string; status: RawFileStatus; reason: string | null }, ex: Kysely<DB>) => ({
+      fileId: file.id, sha256, name: input.name, status: file.status, duplicate: true, reason: file.reason, skipped: [], warnings: [] as LogWarning[],
+      created: (await linkedRecords(ex)).map((r) => ({ ...r, kind: r.kind as 'volume_check' | 'calibration', performedAt: r.performedAt.toISOString(), problems: r.problems as Problem[], injections: r.injections as Injection[] })),
+    });
+    const known = await db.selectFrom('rawFile').select(['id', 'status', 'reason']).where('sha256', '=', sha256).executeTakeFirst();
+    if (known && known.status !== 'quarantined') return duplicateOf(known, db);
+    // Raw and immutable before it is read.
+    await files.put(sha256, input.bytes);
+    const mapping = await readSetting(db, logMappingKey(device.id), LogMappingSchema);
+    const log = readCalibrationLog(input.bytes, { mapping: mapping.columns, encoding: mapping.encoding, defaultKind: mapping.defaultKind });
+    const at = now();
+    return db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('rawFile')
+        .values({
+          sha256, sm3: sm3Hex(input.bytes), sizeBytes: input.bytes.length, originalName: input.name, source: input.source, deviceId: device.id, campusId: device.campusId,
+          receivedAt: at, receivedBy: actor.userId, status: 'received', format: CALIBRATION_LOG_FORMAT, updatedAt: at,
+        })
+        .onConflict((oc) => oc.column('sha256').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      let fileId: string;
+      if (inserted) {
+        fileId = inserted.id;
+        await recordAudit(trx, actor, { action: 'device-file.received', entityType: 'raw_file', entityId: fileId, campusId: device.campusId, detail: { sha256, name: input.name, source: input.source, format: CALIBRATION_LOG_FORMAT } }, at);
+      } else {
+        // Known: quarantined before (read again now), or stored by someone else in the meantime (theirs stands).
+        const existing = await trx.selectFrom('rawFile').select(['id', 'status', 'reason']).where('sha256', '=', sha256).forUpdate().executeTakeFirstOrThrow();
+        if (existing.status !== 'quarantined') return duplicateOf(existing, trx);
+        fileId = existing.id;
+      }
+      const setFile = (status: RawFileStatus, reason: string | null, extraction: unknown) =>
+        trx
+          .updateTable('rawFile')
+          .set((eb) => ({ status, reason, format: CALIBRATION_LOG_FORMAT, deviceId: device.id, campusId: device.campusId, attempts: eb('attempts', '+', 1), updatedAt: at, extraction: JSON.stringify(extraction) }))
+          .where('id', '=', fileId)
+          .execute();
+      if (!log.ok) {
+        await setFile('quarantined', log.reason, { warnings: log.warnings });
+        await recordAudit(trx, actor, { action: 'calibration.log-quarantined', entityType: 'raw_file', entityId: fileId, campusId: device.campusId, detail: { sha256, name: input.name, deviceId: device.id, reason: log.reason } }, at);
+        return { fileId, sha256, name: input.name, status: 'quarantined' as const, duplicate: false, reason: log.reason, created: [], skipped: [], warnings: log.warnings };
+      }
+      const warnings = [...log.value.warnings];
+      const created = [];
+      const skipped: Array<{ performedAt: string; reason: string }> = [];
+      for (const check of log.value.checks) {
+        const performedAt = fromHospitalWallClock(check.performedAt);
+        if (performedAt.getTime() > at.getTime() + 5 * 60_000) {
+          warnings.push({ row: check.injections[0]?.row ?? null, code: 'check-skipped', message: `${check.performedAt.replace('T', ' ')} 的检查时间晚于现在（设备时钟？），未导入` });
+          continue;
+        }
+        const already = await trx.selectFrom('calibration').select('id').where('deviceId', '=', device.id).where('source', '=', 'device').where('kind', '=', check.kind).where('performedAt', '=', performedAt).executeTakeFirst();
+        if (already) {
+          skipped.push({ performedAt: performedAt.toISOString(), reason: '已由此前的设备导出记录' });
+          continue;
+        }
+        const injections = check.injections.map((i) => ({ flowLps: i.flowLps, measuredL: i.measuredL }));
+        const judged = verifyVolumeCheck(check.syringeVolumeL, injections);
+        const row = await trx
+          .insertInto('calibration')
+          .values({
+            deviceId: device.id, campusId: device.campusId, kind: check.kind, source: 'device', performedAt, checkDate: hospitalDate(performedAt),
+            performedBy: actor.userId, operatorName: (check.operator ?? actor.name).slice(0, 100),
+            syringeVolumeL: check.syringeVolumeL, syringeSerial: check.syringeSerial?.slice(0, 60) ?? null,
+            temperatureC: check.temperatureC, pressureHpa: check.pressureHpa, humidityPct: check.humidityPct,
+            injections: JSON.stringify(judged.injections), passed: judged.pass, problems: JSON.stringify(judged.problems),
+            attachmentSha256: sha256, attachmentName: input.name,
+            notes: check.deviceVerdict && (check.deviceVerdict === 'pass') !== judged.pass ? `设备判定为${check.deviceVerdict === 'pass' ? '通过' : '未通过'}，按 ATS/ERS 2019 规则判定为${judged.pass ? '通过' : '未通过'}` : '',
+          })
+          .returning(['id', 'passed', 'problems', 'injections'])
+          .executeTakeFirstOrThrow();
+        await recordAudit(
+          trx,
+          actor,
+          { action: 'calibration.recorded', entityType: 'calibration', entityId: row.id, campusId: device.campusId, after: { deviceId: device.id, kind: check.kind, source: 'device', passed: row.passed, performedAt: performedAt.toISOString(), file: sha256 } },
+          at,
+        );
+        created.push({ id: row.id, performedAt: performedAt.toISOString(), kind: check.kind, passed: row.passed, problems: row.problems as Problem[], injections: row.injections as Injection[] });
+      }
+      await setFile('imported', null, { checks: log.value.checks.length, created: created.map((c) => c.id), skipped, warnings, columns: log.value.columns, encoding: log.value.encoding });
+      await recordAudit(
+        trx,
+        actor,
+        { action: 'calibration.log-imported', entityType: 'raw_file', entityId: fileId, campusId: device.campusId, detail: { sha256, name: input.name, deviceId: device.id, checks: log.value.checks.length, created: created.length, skipped: skipped.length, warnings: warnings.length } },
+        at,
+      );
+      return { fileId, sha256, name: input.name, status: 'imported' as const, duplicate: false, reason: null, created, skipped, warnings };
+    });
+  }
+
+  /** A stored device calibration export, byte for byte. */
+  async function logFile(fileId: string) {
+    const file = await db.selectFrom('rawFile').select(['sha256', 'originalName']).where('id', '=', fileId).where('format', '=', CALIBRATION_LOG_FORMAT).executeTakeFirst();
+    if (!file) throw new NotFound('calibration log', fileId);
+    return { sha256: file.sha256, name: file.originalName, bytes: await files.get(file.sha256) };
+  }
+
+  return { record, attach, uploadDocument, importLog, logFile, logMapping, updateLogMapping, document, addAction, list, todayStatus, deviceToday, daily, overview, policy, updatePolicy };
 }

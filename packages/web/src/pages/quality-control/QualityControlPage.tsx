@@ -7,6 +7,7 @@ import { useCan, useSession } from '../../auth/SessionProvider.tsx';
 import { type CalibrationCheck, type CalibrationRecorded, type QcDaily, type QcOverviewRow, type QcPolicy, qcApi } from './api.ts';
 import { BiologicalForm } from './BiologicalForm.tsx';
 import { CheckForm } from './CheckForm.tsx';
+import { ImportLogButton } from './ImportLogButton.tsx';
 import { ControlChart } from './ControlChart.tsx';
 import { biologicalSeries, daysBefore, deviceAlerts, monthOf, monthRange, shiftMonth, VOLUME_LIMIT_PCT, volumeSeries } from './logic.ts';
 import { useQcT } from './messages.ts';
@@ -120,6 +121,7 @@ export function QualityControlPage() {
                 <Button icon={<PlusOutlined />} onClick={() => setEntering('bio')} data-testid="qc-new-bio">
                   {t('newBiological')}
                 </Button>
+                <ImportLogButton deviceId={device.deviceId} onImported={reloadAll} />
               </>
             )}
           </Space>

@@ -3,6 +3,7 @@ import type {
   CalibrationCheck,
   CalibrationDocument,
   CalibrationInput,
+  CalibrationLogImport,
   CalibrationRecorded,
   QcDaily,
   QcDay,
@@ -12,7 +13,7 @@ import type {
 } from '@pftis/server/api-types';
 import { apiRequest, apiUpload } from '../../api/client.ts';
 
-export type { CalibrationAction, CalibrationCheck, CalibrationDocument, CalibrationInput, CalibrationRecorded, QcDaily, QcDay, QcDeviceToday, QcOverviewRow, QcPolicy };
+export type { CalibrationAction, CalibrationCheck, CalibrationDocument, CalibrationInput, CalibrationLogImport, CalibrationRecorded, QcDaily, QcDay, QcDeviceToday, QcOverviewRow, QcPolicy };
 export type CheckKind = CalibrationCheck['kind'];
 
 /** Where a stored report file can be opened (same-origin, the session cookie goes with it). */
@@ -25,6 +26,8 @@ export const qcApi = {
   record: (body: CalibrationInput) => apiRequest<CalibrationRecorded>('/api/calibration', { method: 'POST', body }),
   uploadDocument: (file: Blob, name: string) => apiUpload<CalibrationDocument>('/api/calibration/documents', file, { name }),
   attach: (id: string, file: Blob, name: string) => apiUpload<{ id: string; documentId: string; sha256: string }>(`/api/calibration/${id}/attachment`, file, { name }),
+  /** A device's own calibration-log export: one record per check, the file kept as received. */
+  importLog: (deviceId: string, file: Blob, name: string) => apiUpload<CalibrationLogImport>(`/api/calibration/devices/${deviceId}/import`, file, { name }),
   addAction: (id: string, action: string) => apiRequest<CalibrationAction>(`/api/calibration/${id}/actions`, { method: 'POST', body: { action } }),
   policy: () => apiRequest<QcPolicy>('/api/calibration/policy'),
   updatePolicy: (body: QcPolicy) => apiRequest<QcPolicy>('/api/calibration/policy', { method: 'PUT', body }),

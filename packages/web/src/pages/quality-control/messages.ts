@@ -108,6 +108,17 @@ export const qcZh = {
   'policy.saved': '质控设置已保存',
   'overview.lastCheck': '最近定标',
   'overview.never': '从未定标',
+  'import.button': '导入设备定标记录',
+  'import.hint': '设备软件导出的定标/容积验证记录（CSV 或制表符分隔文本，中文或英文表头）；原始文件按 SHA-256 保存',
+  'import.title': '导入结果：{name}',
+  'import.created': '新建 {count} 条定标记录',
+  'import.duplicate': '该文件此前已导入，本次未重复导入',
+  'import.skipped': '{count} 次检查此前已由设备导出记录，已跳过',
+  'import.quarantined': '文件无法读取，已保存原始文件待处理：{reason}',
+  'import.warnings': '提示（{count}）',
+  'import.none': '没有新的定标记录',
+  'import.failed': '导入失败',
+  'import.maxError': '最大误差 {pct}%',
 };
 
 export type QcMessageKey = keyof typeof qcZh;
@@ -216,7 +227,18 @@ export const qcEn: Record<QcMessageKey, string> = {
   'policy.both': 'Out of limits only when both are exceeded (the larger applies)',
   'policy.saved': 'QC settings saved',
   'overview.lastCheck': 'Last check',
-  'overview.never': 'Never checked',
+  'overview.never': 'Never',
+  'import.button': 'Import device calibration log',
+  'import.hint': "The calibration / verification log exported by the device software (CSV or tab-separated text, Chinese or English headers); the raw file is kept with its SHA-256",
+  'import.title': 'Import result: {name}',
+  'import.created': '{count} calibration record(s) created',
+  'import.duplicate': 'This file was imported before; nothing was imported again',
+  'import.skipped': '{count} check(s) were already recorded from an earlier export and were skipped',
+  'import.quarantined': 'The file could not be read; the raw file is kept for review: {reason}',
+  'import.warnings': 'Notes ({count})',
+  'import.none': 'No new calibration records',
+  'import.failed': 'Import failed',
+  'import.maxError': 'max error {pct}%',
 };
 
 export type QcTranslate = (key: QcMessageKey, values?: Record<string, string | number>) => string;
