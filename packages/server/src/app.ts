@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BUILTIN_TEMPLATES } from '@pftis/formats/device-report/index';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -14,6 +13,7 @@ import { createMllpListener, type MllpListener } from './modules/device-import/m
 import { calibrationRoutes, createCalibrationService, createDeviceDispatcher, createDevicesService, deviceRoutes } from './modules/devices/module.js';
 import { createExamsService, createPatientStore, examRoutes } from './modules/exams/module.js';
 import { createHisService, type HisConnection, hisRoutes } from './modules/his/module.js';
+import { createDeviceTemplatesService, deviceTemplateRoutes } from './modules/device-templates/module.js';
 import { createOrgService, orgRoutes } from './modules/org/module.js';
 import { createDeliveryService, deliveryRoutes, APPROVED_TOPIC, DELIVER_TOPIC, REVOKED_TOPIC } from './modules/delivery/module.js';
 import { createReportsService, reportRoutes } from './modules/reports/module.js';
@@ -51,7 +51,8 @@ export function createServices({ database, secretKey, config, his = null, now }:
   const patients = createPatientStore(sealer, derivedKey(secretKey, 'pftis:id-number-hash'));
   const dispatchToDevice = createDeviceDispatcher({ db, patients });
   const files = createFileStore(path.resolve(config.dataDir, 'files'));
-  const readDocument = createDocumentReader(async () => BUILTIN_TEMPLATES, { languages: config.ocrLanguages });
+  const deviceTemplates = createDeviceTemplatesService({ db, ocrLanguages: config.ocrLanguages, now });
+  const readDocument = createDocumentReader(() => deviceTemplates.activeTemplates(), { languages: config.ocrLanguages });
   const deviceImport = createDeviceImportService({ db, files, readDocument, now });
   const calibration = createCalibrationService({ db, files, now });
   const reports = createReportsService({ db, hospitalName: config.hospitalName, now });
@@ -68,6 +69,7 @@ export function createServices({ database, secretKey, config, his = null, now }:
     calibration,
     devices: createDevicesService({ db, now }),
     deviceImport,
+    deviceTemplates,
     reports,
     signatures,
     review: createReviewService({ db, reports, signatures, renderer, files, publicUrl: config.publicUrl, now }),
@@ -142,6 +144,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   examRoutes(app, services.exams);
   deviceRoutes(app, services.devices);
   deviceImportRoutes(app, services.deviceImport);
+  deviceTemplateRoutes(app, services.deviceTemplates);
   calibrationRoutes(app, services.calibration);
   reportRoutes(app, services.reports);
   reviewRoutes(app, services.review, config.hospitalName);

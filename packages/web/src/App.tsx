@@ -7,6 +7,7 @@ import { APPROVE_PERMISSIONS } from './layout/navigation.tsx';
 import { NotFoundResult, RequirePermission } from './layout/results.tsx';
 import { DeliveryPage } from './pages/admin/delivery/DeliveryPage.tsx';
 import { DevicesPage } from './pages/admin/devices/DevicesPage.tsx';
+import { DeviceTemplatesPage } from './pages/admin/device-templates/DeviceTemplatesPage.tsx';
 import { HisViewsPage } from './pages/admin/his-views/HisViewsPage.tsx';
 import { OrgPage } from './pages/admin/org/OrgPage.tsx';
 import { ReportSettingsPage } from './pages/admin/report-settings/ReportSettingsPage.tsx';
@@ -50,6 +51,7 @@ export function App() {
                 <Route path="admin/org" element={<RequirePermission permission="org.manage"><OrgPage /></RequirePermission>} />
                 <Route path="admin/his-views" element={<RequirePermission permission="his.views.read"><HisViewsPage /></RequirePermission>} />
                 <Route path="admin/devices" element={<RequirePermission permission="device.manage"><DevicesPage /></RequirePermission>} />
+                <Route path="admin/device-templates" element={<RequirePermission permission="device.template"><DeviceTemplatesPage /></RequirePermission>} />
                 <Route path="admin/report-settings" element={<RequirePermission permission="system.settings"><ReportSettingsPage /></RequirePermission>} />
                 <Route path="admin/delivery" element={<RequirePermission permission="delivery.manage"><DeliveryPage /></RequirePermission>} />
                 <Route path="audit" element={<RequirePermission permission="audit.read"><AuditLogPage /></RequirePermission>} />

@@ -8,6 +8,7 @@ import { BREAK, cx, type Line, lineText, toLines, type Word } from './layout.ts'
 import { resolveParam, toCoreUnits } from './params.ts';
 import type { ColumnRole, ColumnSpec, DeviceReportTemplate, FieldName, FieldSpec, TableSpec } from './template.ts';
 import { compact, findAll, foldWithMap, joinWords, sameText, tidyCjkSpaces } from './text.ts';
+import { type ExtractionTrace, TraceCollector, wordsInRange } from './trace.ts';
 import { type DecimalSeparator, looksLikeUnit, ocrUnit, parseDate, parseNumber, parseTime } from './values.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -34,6 +35,9 @@ const withFuzz = <T>(items: TextItem[], f: () => T): T => {
   fuzzyText = Array.isArray(items) && items.some((i) => i && typeof i.confidence === 'number');
   try { return f(); } finally { fuzzyText = before; }
 };
+
+/** Set only during traceTemplate: records where each value came from. */
+let tracer: TraceCollector | null = null;
 
 const LATIN_OR_DIGIT = /[A-Za-z0-9]/;
 
@@ -91,6 +95,7 @@ function readFields(lines: Line[], specs: FieldSpec[]): Map<FieldName, FieldValu
       }
       // a label printed with nothing after it counts as found, with no value
       out.set(spec.field, { text: tidyCjkSpaces(value), line: lineIndex });
+      if (tracer) traceField(tracer, lines, lineIndex, h, hits[i + 1]?.start ?? text.length, spec, tidyCjkSpaces(value));
     });
   });
   return out;
@@ -98,14 +103,39 @@ function readFields(lines: Line[], specs: FieldSpec[]): Map<FieldName, FieldValu
 
 /** Text on the next line under the label's horizontal extent. */
 function below(lines: Line[], lineIndex: number, line: Line, start: number, end: number): string {
+  return joinWords(belowWords(lines, lineIndex, line, start, end).map((w) => w.text));
+}
+
+function belowWords(lines: Line[], lineIndex: number, line: Line, start: number, end: number): Word[] {
   const { wordOf } = lineText(line);
   const first = line.words[wordOf[start] ?? 0];
   const last = line.words[wordOf[end - 1] ?? 0];
   const next = lines[lineIndex + 1];
-  if (!first || !last || !next || next.page !== line.page || next.cy - line.cy > 3 * line.height) return '';
+  if (!first || !last || !next || next.page !== line.page || next.cy - line.cy > 3 * line.height) return [];
   const x0 = first.x0 - line.height;
   const x1 = Math.max(last.x1, first.x0 + 8 * line.height);
-  return joinWords(next.words.filter((w) => cx(w) >= x0 && cx(w) <= x1).map((w) => w.text));
+  return next.words.filter((w) => cx(w) >= x0 && cx(w) <= x1);
+}
+
+/** Tracing: the words of a field's label and of the value readFields took (same rules: first non-empty segment). */
+function traceField(t: TraceCollector, lines: Line[], lineIndex: number, hit: { start: number; end: number }, limit: number, spec: FieldSpec, value: string): void {
+  const line = lines[lineIndex]!;
+  const { text, wordOf } = lineText(line);
+  const label = wordsInRange(line.words, wordOf, hit.start, hit.end);
+  let words: Word[] = [];
+  if ((spec.position ?? 'right') === 'right') {
+    let from = hit.end;
+    for (let k = hit.end; k <= limit; k++) {
+      if (k < limit && text[k] !== BREAK) continue;
+      if (text.slice(from, k).replace(/^[\s:：.]+/, '').trim()) {
+        // a word holding both the end of the label and the value ("ID:P001") belongs to both
+        words = wordsInRange(line.words, wordOf, from, k);
+        break;
+      }
+      from = k + 1;
+    }
+  } else words = belowWords(lines, lineIndex, line, hit.start, hit.end);
+  t.field(spec.field, value, label, words);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -217,6 +247,8 @@ function readRows(lines: Line[], header: TableHeader, decimal: DecimalSeparator,
     const labelWords: Word[] = [];
     const byRole = new Map<ColumnRole, string[]>();
     const cellTexts: string[] = [];
+    const wordsByRole = new Map<ColumnRole, Word[]>();
+    const cellWords: Word[] = [];
     for (const w of line.words) {
       const c = cx(w);
       if (c < columns.labelRight) { labelWords.push(w); continue; }
@@ -224,6 +256,10 @@ function readRows(lines: Line[], header: TableHeader, decimal: DecimalSeparator,
       if (!col) continue;
       byRole.set(col.role, [...(byRole.get(col.role) ?? []), w.text]);
       if (col.role !== 'ignore' && col.role !== 'unit') cellTexts.push(w.text);
+      if (tracer) {
+        wordsByRole.set(col.role, [...(wordsByRole.get(col.role) ?? []), w]);
+        if (col.role !== 'ignore' && col.role !== 'unit') cellWords.push(w);
+      }
     }
     const cell = (role: ColumnRole) => {
       const t = byRole.get(role);
@@ -232,7 +268,10 @@ function readRows(lines: Line[], header: TableHeader, decimal: DecimalSeparator,
     // the label, with a unit printed after it (in a unit column, as a last word, or in brackets)
     const words = labelWords.map((w) => w.text);
     let unit = cell('unit') !== null ? byRole.get('unit')!.join(' ') : null;
-    if (unit === null && words.length > 1 && looksLikeUnit(words[words.length - 1]!)) unit = words.pop()!;
+    if (unit === null && words.length > 1 && looksLikeUnit(words[words.length - 1]!)) {
+      unit = words.pop()!;
+      if (tracer) wordsByRole.set('unit', [labelWords[labelWords.length - 1]!]);
+    }
     else if (unit === null && fuzzyText && labelWords.length > 1) {
       // OCR: a short word standing apart at the right of the label area is the unit column, however misread
       const lastWord = labelWords[labelWords.length - 1]!;
@@ -253,6 +292,7 @@ function readRows(lines: Line[], header: TableHeader, decimal: DecimalSeparator,
     if (rowField) {
       const text = rowField.column ? cell(rowField.column) && byRole.get(rowField.column)!.join(' ') : cellTexts.join(' ');
       if (text) out.fields.push({ field: rowField.field, text });
+      if (text && tracer) tracer.rowField(rowField.field, text, labelWords, rowField.column ? (wordsByRole.get(rowField.column) ?? []) : cellWords);
       lastCy = line.cy;
       continue;
     }
@@ -301,7 +341,9 @@ function readRows(lines: Line[], header: TableHeader, decimal: DecimalSeparator,
       });
     };
     if (hasPre) out.measurements.push(make('pre', v.pre!, v.pctPred!.value, v.z!.value));
+    if (hasPre && tracer) tracer.measurement('pre', labelWords.filter((w) => !wordsByRole.get('unit')?.includes(w)), wordsByRole);
     if (hasPost) out.measurements.push(make('post', v.post!, v.postPctPred!.value, v.postZ!.value));
+    if (hasPost && tracer) tracer.measurement('post', labelWords.filter((w) => !wordsByRole.get('unit')?.includes(w)), wordsByRole);
   }
   return out;
 }
@@ -321,14 +363,22 @@ function readConclusion(lines: Line[], template: DeviceReportTemplate, from: num
     const first = text.slice(hit.end).split(BREAK).join(' ').replace(/^[\s:：.]+/, '');
     if (first.trim()) parts.push(tidyCjkSpaces(first));
     let lastCy = lines[i]!.cy;
+    const traced: Word[] = [];
     for (let k = i + 1; k < lines.length && k <= i + (spec.maxLines ?? 12); k++) {
       const line = lines[k]!;
       if (line.page !== lines[i]!.page || line.cy - lastCy > 4 * line.height) break;
       if (lineContains(line, spec.end)) break;
       parts.push(tidyCjkSpaces(joinWords(line.words.map((w) => w.text))));
+      if (tracer) traced.push(...line.words);
       lastCy = line.cy;
     }
     const out = parts.filter(Boolean).join('\n').trim();
+    if (tracer && out) {
+      const { wordOf } = lineText(lines[i]!);
+      const start = wordsInRange(lines[i]!.words, wordOf, hit.start, hit.end);
+      const rest = wordsInRange(lines[i]!.words, wordOf, hit.end, text.length).filter((w) => !start.includes(w));
+      tracer.setConclusion(start, [...rest, ...traced]);
+    }
     return out || null;
   }
   return null;
@@ -391,6 +441,51 @@ function choose(items: TextItem[], templates: readonly DeviceReportTemplate[]): 
   return best;
 }
 
+/** Every template's anchor score 0–1 (as chooseTemplate computes it), whether it reaches its minScore, and the anchors not found. */
+export function scoreTemplates(items: TextItem[], templates: readonly DeviceReportTemplate[]): Array<{ template: DeviceReportTemplate; score: number; minScore: number; fits: boolean; missing: string[] }> {
+  return withFuzz(items, () => {
+    let lines: Line[];
+    try { lines = toLines(Array.isArray(items) ? items : []); } catch { lines = []; }
+    return templates.map((template) => {
+      const { score, missing } = anchorScore(lines, template);
+      const minScore = template.minScore ?? 0.6;
+      return { template, score, minScore, fits: score >= minScore, missing };
+    });
+  });
+}
+
+/**
+ * applyTemplate, and where each value came from (for the template editor): for every field, result cell, conclusion,
+ * table header and anchor, the words read and the indexes of the items in `items` they were cut from.
+ */
+export function traceTemplate(items: TextItem[], template: DeviceReportTemplate, format: 'pdf' | 'image' = 'pdf'): { extraction: DeviceExtraction; trace: ExtractionTrace } {
+  const before = tracer;
+  const collector = new TraceCollector();
+  tracer = collector;
+  try {
+    const extraction = applyTemplate(items, template, format);
+    return { extraction, trace: collector.finish(Array.isArray(items) ? items : []) };
+  } finally {
+    tracer = before;
+  }
+}
+
+function traceAnchors(t: TraceCollector, lines: Line[], template: DeviceReportTemplate): void {
+  for (const a of template.anchors) {
+    let words: Word[] = [];
+    for (const line of lines) {
+      // anchors are matched on the line without its wide-gap breaks (flatText): words joined by single spaces
+      const wordOf = line.words.flatMap((w, i) => [...(i > 0 ? [-1] : []), ...Array.from({ length: w.text.length }, () => i)]);
+      const hit = findLabels(flatText(line), [{ key: 0, text: a.text }])[0];
+      if (hit) {
+        words = wordsInRange(line.words, wordOf, hit.start, hit.end);
+        break;
+      }
+    }
+    t.anchor(a.text, words);
+  }
+}
+
 /** Reads a report's text (PDF text layer or OCR words) with one template. Never throws. */
 export function applyTemplate(items: TextItem[], template: DeviceReportTemplate, format: 'pdf' | 'image' = 'pdf'): DeviceExtraction {
   const ex = emptyExtraction(format);
@@ -412,6 +507,7 @@ function read(items: TextItem[], template: DeviceReportTemplate, ex: DeviceExtra
     return;
   }
   const anchors = anchorScore(lines, template);
+  if (tracer) traceAnchors(tracer, lines, template);
   if (anchors.missing.length) ex.warnings.push(`anchors not found: ${anchors.missing.map((a) => `"${a}"`).join(', ')}`);
 
   // tables first: their row fields are fields too, and their extent bounds the conclusion search
@@ -419,6 +515,7 @@ function read(items: TextItem[], template: DeviceReportTemplate, ex: DeviceExtra
   let from = 0;
   for (const [n, spec] of template.tables.entries()) {
     const h = findHeader(lines, spec, from);
+    tracer?.table(n, h ? lines[h.lineIndex]!.words : null);
     if (!h) {
       if (!spec.optional) ex.warnings.push(`results table ${n + 1}: header row not found`);
       continue;

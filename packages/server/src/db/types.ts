@@ -146,6 +146,18 @@ export interface HisViewCallTable {
   error: string | null;
 }
 
+export interface DeviceTemplateTable {
+  id: Generated<string>;
+  name: string;
+  version: number;
+  template: Json;
+  enabled: Generated<boolean>;
+  comment: Generated<string>;
+  createdBy: string | null;
+  createdByName: string;
+  createdAt: Generated<Date>;
+}
+
 export type ExamStatus = 'registered' | 'in_progress' | 'results' | 'draft' | 'pending_review' | 'approved' | 'delivered' | 'cancelled';
 
 export interface PatientTable {
@@ -491,6 +503,7 @@ export interface DB {
   hisView: HisViewTable;
   hisViewVersion: HisViewVersionTable;
   hisViewCall: HisViewCallTable;
+  deviceTemplate: DeviceTemplateTable;
   patient: PatientTable;
   device: DeviceTable;
   exam: ExamTable;

@@ -26,6 +26,7 @@ export const permissionCatalog = {
   'his.views.read': { group: 'system', zh: '查看接口视图', en: 'View HIS interface views' },
   'his.views.edit': { group: 'system', zh: '维护接口视图', en: 'Edit HIS interface views' },
   'device.manage': { group: 'system', zh: '设备管理', en: 'Manage devices' },
+  'device.template': { group: 'system', zh: '维护报告模板', en: 'Maintain device report templates' },
   'delivery.manage': { group: 'system', zh: '上传监控', en: 'Manage report delivery' },
   'system.settings': { group: 'system', zh: '系统设置', en: 'System settings' },
   'ops.manage': { group: 'system', zh: '运维管理', en: 'Operations (backup, inspection)' },
@@ -48,7 +49,7 @@ export function isPermission(value: string): value is Permission {
  * in one role or one user. Clinical permissions may sit with any of them.
  */
 export const officerDuties: Record<'system' | 'security' | 'audit', Permission[]> = {
-  system: ['org.manage', 'his.views.edit', 'device.manage', 'system.settings', 'ops.manage', 'delivery.manage'],
+  system: ['org.manage', 'his.views.edit', 'device.manage', 'device.template', 'system.settings', 'ops.manage', 'delivery.manage'],
   security: ['user.manage', 'role.manage', 'security.policy.edit'],
   audit: ['audit.read'],
 };

@@ -43,6 +43,7 @@ export const en: Record<MessageKey, string> = {
   'menu.qualityControl': 'Quality control',
   'menu.hisViews': 'HIS interface views',
   'menu.devices': 'Devices',
+  'menu.deviceTemplates': 'Report templates',
   'menu.reportSettings': 'Report settings',
   'menu.delivery': 'Report delivery',
   'menu.profile': 'My account',

@@ -41,6 +41,7 @@ export const zh = {
   'menu.qualityControl': '质控',
   'menu.hisViews': '接口视图维护',
   'menu.devices': '设备管理',
+  'menu.deviceTemplates': '报告模板',
   'menu.reportSettings': '报告设置',
   'menu.delivery': '上传监控',
   'menu.profile': '个人设置',

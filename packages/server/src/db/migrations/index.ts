@@ -11,6 +11,7 @@ import * as auditAppend from './202611252200_audit_append.js';
 import * as sessionActor from './202611252210_session_actor.js';
 import * as deviceExtraction from './202612070900_device_extraction.js';
 import * as qualityControl from './202612071000_quality_control.js';
+import * as deviceTemplate from './202612071100_device_template.js';
 
 /** Every migration, in the order it runs. Append only; never edit or reorder a released entry. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '202611252210_session_actor': sessionActor,
   '202612070900_device_extraction': deviceExtraction,
   '202612071000_quality_control': qualityControl,
+  '202612071100_device_template': deviceTemplate,
 };
