@@ -8,7 +8,10 @@
  *     Baseline in the same run: the same messages over the bare transport, built beforehand and not timed: fetch
  *     POSTs (web service, FHIR), ORU frames over net with a connection per message as PFTIS opens one, writeFile of
  *     the PDF and sidecar, the same INSERT straight into the HIS table; by 1 (and 4) concurrent senders.
- * (b) Steady flow: BENCH_RATE approvals per second (default 20) for BENCH_STEADY_SECONDS (default 10), each event
+ *     Where the time goes: the handlers' own time per report as the worker logs it in outbox_attempt (fan-out,
+ *     delivery; the rest of the drain is the worker's bookkeeping), and loadDeliveredReport timed alone in setup.
+ * (b) Steady flow: BENCH_RATE approvals per second (default 5, below every target's drain rate on PGlite, so the
+ *     queue stays short) for BENCH_STEADY_SECONDS (default 20), each event
  *     queued in a transaction of its own as the approval queues it, with the worker's poller started (`start(ms)`) at
  *     100 ms and, for the first target, at 1000 ms as the server starts it (BENCH_POLL_MS). Time from the approval's
  *     commit to arrival, p50/p95, median over BENCH_RUNS runs (default 3). Baseline: the bare send of the same
@@ -24,8 +27,8 @@
  * transaction's JSSJ (SQL, 1 ms resolution).
  *
  * A drain of 10,000 reports takes minutes per target, so the defaults (both databases, five targets, one drain per
- * row, steady flow three times) run for over an hour on a 2-core machine. Quick: BENCH_REPORTS=1000.
- * Environment: BENCH_REPORTS, BENCH_DRAIN_RUNS (default 1), BENCH_RUNS (steady flow, default 3), BENCH_TARGETS
+ * row, steady flow three times) run for hours on a busy 2-core machine. Quick: BENCH_REPORTS=200.
+ * Environment: BENCH_REPORTS, BENCH_DRAIN_RUNS (default 1; 0: steady flow only), BENCH_RUNS (steady flow, default 3), BENCH_TARGETS
  * (default http,hl7,fhir,file,sql), BENCH_WORKERS (PostgreSQL, default 1,4), BENCH_PGLITE_WORKERS (default 1: PGlite
  * has one session, every transaction waits for the previous one), BENCH_BATCH (runOnce limit, default 20 as the
  * server), BENCH_RATE, BENCH_STEADY_SECONDS (0: no steady flow), BENCH_POLL_MS (default 100,1000), BENCH_BACKENDS
@@ -53,6 +56,7 @@ import { type Database, openPglite, openPostgres } from '../packages/server/src/
 import { migrateToLatest } from '../packages/server/src/db/migrate.ts';
 import { sqlParameters } from '../packages/server/src/modules/delivery/adapters.ts';
 import { loadDeliveredReport } from '../packages/server/src/modules/delivery/delivered.ts';
+import { verifyPdfSignatures } from '../packages/server/src/modules/review/signing/index.ts';
 import { APPROVED_TOPIC, DELIVER_TOPIC } from '../packages/server/src/modules/delivery/module.ts';
 import { FileTargetConfig, Hl7TargetConfig, TargetBody, type TargetConfig } from '../packages/server/src/modules/delivery/targets.ts';
 import { systemActor } from '../packages/server/src/platform/audit.ts';
@@ -264,25 +268,25 @@ interface Receiver {
 function childReceiver() {
   const child: ChildProcess = fork(process.argv[1]!, ['--receiver'], { execArgv: [...process.execArgv, '--max-old-space-size=8192'], stdio: 'inherit' });
   process.once('exit', () => child.kill());
-  let listener: ((m: FromChild) => void) | null = null;
-  child.on('message', (m: FromChild) => listener?.(m));
-  const request = <T extends FromChild['type']>(message: ToChild, type: T, onArrivals?: (list: ArrivalNote[]) => void) =>
+  // Arrivals stream in at any time and go to the current receiver; every other message answers the one request waiting.
+  let onArrivals = (_list: ArrivalNote[]) => {};
+  let waiting: { type: FromChild['type']; resolve: (m: FromChild) => void } | null = null;
+  child.on('message', (m: FromChild) => {
+    if (m.type === 'arrivals') onArrivals(m.list);
+    else if (m.type === waiting?.type) waiting.resolve(m);
+  });
+  const request = <T extends FromChild['type']>(message: ToChild, type: T) =>
     new Promise<Extract<FromChild, { type: T }>>((resolve) => {
-      listener = (m) => {
-        if (m.type === 'arrivals') onArrivals?.(m.list);
-        else if (m.type === type) resolve(m as Extract<FromChild, { type: T }>);
-      };
+      waiting = { type, resolve: resolve as (m: FromChild) => void };
       child.send(message);
     });
   return {
     async start(kind: Exclude<Kind, 'sql'>, folder: string | null): Promise<Receiver> {
       const arrivals = new Map<string, number>();
-      const onArrivals = (list: ArrivalNote[]) => {
+      onArrivals = (list) => {
         for (const a of list) if (a.orderNo && !arrivals.has(a.orderNo)) arrivals.set(a.orderNo, a.at);
       };
-      const started = await request({ cmd: 'start', kind, folder }, 'started', onArrivals);
-      // Arrivals stream in while the run goes on.
-      listener = (m) => m.type === 'arrivals' && onArrivals(m.list);
+      const started = await request({ cmd: 'start', kind, folder }, 'started');
       const url = `http://127.0.0.1:${started.port}`;
       const config: Record<string, Record<string, unknown>> = {
         http: { url: `${url}/report-publish`, format: 'json', timeoutMs: 15_000 },
@@ -293,8 +297,7 @@ function childReceiver() {
       return {
         kind, config: config[kind]!, port: started.port, arrivals,
         async settle(expected, timeoutMs = 300_000) {
-          const { type: _, ...counts } = await request({ cmd: 'settle', expected, timeoutMs }, 'settled', onArrivals);
-          listener = (m) => m.type === 'arrivals' && onArrivals(m.list);
+          const { type: _, ...counts } = await request({ cmd: 'settle', expected, timeoutMs }, 'settled');
           return counts;
         },
         async stop() {
@@ -416,6 +419,9 @@ interface Setup {
   backlog: BacklogReport[];
   /** The DeliveredReport of each backlog report (for the baseline), from its source's with its own identity. */
   delivered(report: BacklogReport): DeliveredReport;
+  /** loadDeliveredReport per report, and the PDF signature check within it, ms (measured alone in setup). */
+  loadMs: number;
+  verifyMs: number;
   setupMs: number;
   close(): Promise<void>;
 }
@@ -438,8 +444,18 @@ async function setup(label: string, database: Database, dataDir: string): Promis
     const loaded = await loadDeliveredReport(database.db, files, { reportId, version: 1, publicUrl: config.publicUrl, hospitalName: config.hospitalName });
     byReport.set(reportId, loaded!.report);
   }
+  // One part of every delivery, measured alone: loading the approved version for sending (five queries, the signed PDF
+  // from the file store, its signature checked for the serial number) and, within that, the signature check.
+  const sample = backlog.slice(0, Math.min(backlog.length, 100));
+  let t = performance.now();
+  for (const r of sample) await loadDeliveredReport(database.db, files, { reportId: r.reportId, version: r.version, publicUrl: config.publicUrl, hospitalName: config.hospitalName });
+  const loadMs = (performance.now() - t) / sample.length;
+  const pdf = byReport.get(sources[0]!)!.pdf.bytes;
+  t = performance.now();
+  for (let i = 0; i < sample.length; i++) await verifyPdfSignatures(pdf);
+  const verifyMs = (performance.now() - t) / sample.length;
   return {
-    label, database, services, demo, backlog, setupMs: performance.now() - started,
+    label, database, services, demo, backlog, loadMs, verifyMs, setupMs: performance.now() - started,
     delivered(r) {
       const source = byReport.get(r.sourceReportId)!;
       return { ...source, reportId: r.reportId, idempotencyKey: `${r.reportId}:1`, order: { ...source.order, requestNo: r.requestNo, accessionNo: r.accessionNo } };
@@ -525,11 +541,22 @@ async function drainPftis(s: Setup, kind: Kind, workers: number, run: string, ch
   const fanOut = await s.database.db.selectFrom('outbox').select((eb) => eb.fn.max('doneAt').as('last')).where('topic', '=', APPROVED_TOPIC).executeTakeFirstOrThrow();
   const result = await outcome(s, s.backlog.length, receiver);
   await receiver.stop();
+  // Where the time went: the handlers' own time, as the worker logs it per attempt; the rest is the worker's
+  // bookkeeping (claiming batches, renewing the lease before each message, recording each attempt).
+  const spent = await s.database.db
+    .selectFrom('outboxAttempt')
+    .innerJoin('outbox', 'outbox.id', 'outboxAttempt.outboxId')
+    .select(['outbox.topic', (eb) => eb.fn.sum<number>('outboxAttempt.durationMs').as('ms')])
+    .groupBy('outbox.topic')
+    .execute();
+  const handlerMs = (topic: string) => Number(spent.find((x) => x.topic === topic)?.ms ?? 0);
+  const fanOutHandlerMs = handlerMs(APPROVED_TOPIC);
+  const deliverHandlerMs = handlerMs(DELIVER_TOPIC);
   // Arrival rate over the first and the last tenth of the deliveries: does it hold up as the queue drains?
   const times = [...receiver.arrivals.values()].sort((a, b) => a - b);
   const tenth = Math.max(1, Math.floor(times.length / 10));
   const rate = (from: number, to: number) => ((to - from) / (times[to]! - times[from]!)) * 1000;
-  return { ms, fanOutMs: new Date(fanOut.last as Date).getTime() - startedWall, firstTenth: rate(0, tenth), lastTenth: rate(times.length - 1 - tenth, times.length - 1), ...result };
+  return { ms, fanOutMs: new Date(fanOut.last as Date).getTime() - startedWall, fanOutHandlerMs, deliverHandlerMs, firstTenth: rate(0, tenth), lastTenth: rate(times.length - 1 - tenth, times.length - 1), ...result };
 }
 
 /** (a) Baseline: the same messages over the bare transport, by `senders` concurrent senders; building them is not timed. */
@@ -610,8 +637,8 @@ const WORKERS = (process.env.BENCH_WORKERS ?? '1,4').split(',').map(Number);
 const PGLITE_WORKERS = (process.env.BENCH_PGLITE_WORKERS ?? '1').split(',').map(Number);
 const DRAIN_RUNS = Number(process.env.BENCH_DRAIN_RUNS ?? 1);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
-const RATE = Number(process.env.BENCH_RATE ?? 20);
-const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 10);
+const RATE = Number(process.env.BENCH_RATE ?? 5);
+const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 20);
 const POLLS = (process.env.BENCH_POLL_MS ?? '100,1000').split(',').map(Number);
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',');
 const PG_URL = process.env.PFTIS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -637,7 +664,7 @@ interface DrainRow {
   backend: string;
   kind: Kind;
   workers: number;
-  pftis: Array<{ ms: number; fanOutMs: number; firstTenth: number; lastTenth: number; retries: number }>;
+  pftis: Array<{ ms: number; fanOutMs: number; fanOutHandlerMs: number; deliverHandlerMs: number; firstTenth: number; lastTenth: number; retries: number }>;
   bare: number[];
 }
 
@@ -678,10 +705,11 @@ async function main() {
       }
       const label = backend === 'postgres' ? 'PostgreSQL server' : 'embedded PGlite';
       const s = await setup(label, database, dataDir);
-      log(`${label}: 5 reports approved through the services, cloned to ${s.backlog.length}, in ${(s.setupMs / 1000).toFixed(1)} s`);
+      log(`${label}: 5 reports approved through the services, cloned to ${s.backlog.length}, in ${(s.setupMs / 1000).toFixed(1)} s; loadDeliveredReport ${ms(s.loadMs)} per report, of which the PDF signature check ${ms(s.verifyMs)}`);
+      notes.push(`${label}: loading one approved version for delivery (loadDeliveredReport, measured alone) takes ${ms(s.loadMs)}, of which checking the PDF signature ${ms(s.verifyMs)}`);
       try {
         for (const kind of TARGETS) {
-          for (const workers of backend === 'pglite' ? PGLITE_WORKERS : WORKERS) {
+          for (const workers of DRAIN_RUNS > 0 ? (backend === 'pglite' ? PGLITE_WORKERS : WORKERS) : []) {
             const row: DrainRow = { backend: label, kind, workers, pftis: [], bare: [] };
             for (let run = 1; run <= DRAIN_RUNS; run++) {
               // Alternate which goes first, so both see the same share of whatever else the machine is doing.
@@ -690,7 +718,7 @@ async function main() {
                   const r = await drainPftis(s, kind, workers, `${backend}-${kind}-${workers}-${run}`, child, scratch);
                   if (r.problems.length) notes.push(`${backend} ${kind} ×${workers} run ${run}, PFTIS: ${r.problems.join('; ')}`);
                   row.pftis.push(r);
-                  log(`${backend} ${kind} ×${workers} run ${run}: PFTIS ${(r.ms / 1000).toFixed(1)} s = ${((s.backlog.length / r.ms) * 1000).toFixed(1)}/s (fan-out done at ${(r.fanOutMs / 1000).toFixed(1)} s; arrivals ${r.firstTenth.toFixed(0)}/s in the first tenth, ${r.lastTenth.toFixed(0)}/s in the last; ${r.arrivals} arrived, ${r.duplicates} duplicates, ${r.retries} retries)`);
+                  log(`${backend} ${kind} ×${workers} run ${run}: PFTIS ${(r.ms / 1000).toFixed(1)} s = ${((s.backlog.length / r.ms) * 1000).toFixed(1)}/s (fan-out done at ${(r.fanOutMs / 1000).toFixed(1)} s; per report: fan-out handler ${ms(r.fanOutHandlerMs / REPORTS)}, delivery handler ${ms(r.deliverHandlerMs / REPORTS)}; arrivals ${r.firstTenth.toFixed(0)}/s in the first tenth, ${r.lastTenth.toFixed(0)}/s in the last; ${r.arrivals} arrived, ${r.duplicates} duplicates, ${r.retries} retries)`);
                 } else {
                   const r = await drainBare(s, kind, workers, child, scratch);
                   if (r.problems.length) notes.push(`${backend} ${kind} ×${workers} run ${run}, bare: ${r.problems.join('; ')}`);
@@ -750,17 +778,19 @@ const sec = (v: number) => `${(v / 1000).toFixed(1)} s`;
 function report(drains: DrainRow[], steady: SteadyRow[], notes: string[], totalMs: number) {
   const cpu = os.cpus();
   const load = os.loadavg().map((l) => l.toFixed(1)).join(', ');
-  console.log(`\nDelivery to the HIS, backlog of ${REPORTS} approved reports, ${DRAIN_RUNS} drain(s) per row (median); worker: runOnce(${BATCH}) back to back`);
+  console.log(drains.length ? `\nDelivery to the HIS, backlog of ${REPORTS} approved reports, ${DRAIN_RUNS} drain(s) per row (median); worker: runOnce(${BATCH}) back to back` : '\nDelivery to the HIS');
   console.log(`(${cpu.length} × ${cpu[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average at the end ${load}; total ${(totalMs / 60_000).toFixed(1)} min)\n`);
   for (const n of notes) console.log(`Note: ${n}\n`);
-  console.log('| database | target | subject | drain time | reports/s | PFTIS / bare | fan-out part | arrivals/s first → last tenth | all runs |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
-  for (const r of drains) {
-    const pm = median(r.pftis.map((x) => x.ms));
-    const bm = median(r.bare);
-    const plural = r.workers > 1 ? 's' : '';
-    console.log(`| ${r.backend} | ${kindLabel[r.kind]} | PFTIS, ${r.workers} worker${plural} | ${sec(pm)} | ${((REPORTS / pm) * 1000).toFixed(1)} | ${(pm / bm).toFixed(1)}× | ${sec(median(r.pftis.map((x) => x.fanOutMs)))} | ${median(r.pftis.map((x) => x.firstTenth)).toFixed(0)} → ${median(r.pftis.map((x) => x.lastTenth)).toFixed(0)} | ${r.pftis.map((x) => sec(x.ms)).join(', ')}; retries ${r.pftis.map((x) => x.retries).join(', ')} |`);
-    console.log(`| | | baseline: ${bareLabel[r.kind]}, ${r.workers} sender${plural} | ${sec(bm)} | ${((REPORTS / bm) * 1000).toFixed(1)} | | | | ${r.bare.map(sec).join(', ')} |`);
+  if (drains.length) {
+    console.log('| database | target | subject | drain time | reports/s | PFTIS / bare | fan-out done at | per report: fan-out handler, delivery handler | arrivals/s first → last tenth | all runs |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of drains) {
+      const pm = median(r.pftis.map((x) => x.ms));
+      const bm = median(r.bare);
+      const plural = r.workers > 1 ? 's' : '';
+      console.log(`| ${r.backend} | ${kindLabel[r.kind]} | PFTIS, ${r.workers} worker${plural} | ${sec(pm)} | ${((REPORTS / pm) * 1000).toFixed(1)} | ${(pm / bm).toFixed(1)}× | ${sec(median(r.pftis.map((x) => x.fanOutMs)))} | ${ms(median(r.pftis.map((x) => x.fanOutHandlerMs)) / REPORTS)}, ${ms(median(r.pftis.map((x) => x.deliverHandlerMs)) / REPORTS)} | ${median(r.pftis.map((x) => x.firstTenth)).toFixed(0)} → ${median(r.pftis.map((x) => x.lastTenth)).toFixed(0)} | ${r.pftis.map((x) => sec(x.ms)).join(', ')}; retries ${r.pftis.map((x) => x.retries).join(', ')} |`);
+      console.log(`| | | baseline: ${bareLabel[r.kind]}, ${r.workers} sender${plural} | ${sec(bm)} | ${((REPORTS / bm) * 1000).toFixed(1)} | | | | | ${r.bare.map(sec).join(', ')} |`);
+    }
   }
   if (steady.length) {
     console.log(`\nSteady flow: ${RATE} approvals/s for ${STEADY_SECONDS} s (${Math.round(RATE * STEADY_SECONDS)} reports), ${RUNS} runs, medians of each run's p50 and p95; approval commit → arrival; baseline: the bare send of the same message at the same moments, send → arrival\n`);

@@ -33,6 +33,31 @@ describe.each(backends)('outbox (%s)', (kind) => {
     expect((await row('skip-2')).status).toBe('pending');
   });
 
+  it('drains a backlog, and the jobs its handlers queue, in one tick of the poller, and stops after the batch in hand', async () => {
+    for (let i = 0; i < 45; i++) await queue('t.first', `first-${i}`);
+    const worker = createOutboxWorker({
+      db: database.db,
+      handlers: {
+        't.first': (p: { key: string }) => database.db.transaction().execute((trx) => enqueue(trx, { topic: 't.next', key: `next-${p.key}`, payload: {} })),
+        't.next': async () => {},
+      },
+    });
+    // An hour between ticks: everything below is the work of the first one.
+    worker.start(3_600_000);
+    const open = () => database.db.selectFrom('outbox').select('key').where('topic', 'in', ['t.first', 't.next']).where('status', '<>', 'done').execute();
+    for (let waited = 0; (await open()).length > 0 && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    await worker.stop();
+    expect(await open()).toEqual([]);
+    expect((await database.db.selectFrom('outbox').select('key').where('topic', '=', 't.next').execute()).length).toBe(45);
+
+    for (let i = 0; i < 45; i++) await queue('t.slow', `slow-${i}`);
+    const slow = createOutboxWorker({ db: database.db, handlers: { 't.slow': () => new Promise((r) => setTimeout(r, 20)) } });
+    slow.start(3_600_000);
+    await slow.stop();
+    const left = await database.db.selectFrom('outbox').select('key').where('topic', '=', 't.slow').where('status', '=', 'pending').execute();
+    expect(left.length).toBeGreaterThanOrEqual(45 - 20);
+  });
+
   it('keeps a crashed worker’s claim invisible until its lease passes, then retries it', async () => {
     let clock = new Date('2026-11-25T08:00:00Z');
     await database.db.transaction().execute((trx) => enqueue(trx, { topic: 't.lease', key: 'lease-1', payload: { key: 'lease-1' } }, clock));

@@ -110,15 +110,27 @@ export function createOutboxWorker({ db, handlers, now = () => new Date(), maxAt
     return claimed.length;
   }
 
-  const poller = createPoller(() => runOnce(), onError);
+  let stopping = false;
+  // A tick works until nothing is due, so a backlog drains as fast as the handlers go (not one batch per tick) and a
+  // job queued by a handler (report.approved fans out into report.deliver) is sent in the same tick. Stopping ends
+  // the tick after the batch in hand.
+  const poller = createPoller(async () => {
+    while (!stopping && (await runOnce()) > 0);
+  }, onError);
   return {
     runOnce,
     /** Drains everything due now (tests, and the manual "send now"). */
     async drain() {
       while ((await runOnce()) > 0);
     },
-    start: (intervalMs = 1000) => poller.start(intervalMs),
-    stop: () => poller.stop(),
+    start: (intervalMs = 1000) => {
+      stopping = false;
+      poller.start(intervalMs);
+    },
+    async stop() {
+      stopping = true;
+      await poller.stop();
+    },
   };
 }
 

@@ -1,20 +1,23 @@
 /**
- * Runs `work` every `intervalMs` in the background, one run at a time: a tick that finds the previous run still
+ * Runs `work` at start and every `intervalMs` in the background, one run at a time: a tick that finds the previous run still
  * going is skipped rather than queued. stop() waits for a run in progress, so shutdown never cuts one in half.
  */
 export function createPoller(work: () => Promise<unknown>, onError?: (error: unknown) => void) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   return {
+    /** Runs once at once, then every intervalMs. */
     start(intervalMs: number) {
-      timer = setInterval(() => {
+      const tick = () => {
         running ??= work()
           .catch((error) => onError?.(error))
           .finally(() => {
             running = undefined;
           });
-      }, intervalMs);
+      };
+      timer = setInterval(tick, intervalMs);
       timer.unref();
+      tick();
     },
     async stop() {
       clearInterval(timer);
