@@ -129,7 +129,7 @@ describe('account protection', () => {
 
       await page.getByTestId('welcome-card').waitFor();
       expect(await page.getByTestId('welcome-card').innerText()).toContain('赵技师');
-      expect(await sideMenuLabels(page)).toEqual(['工作台', '登记', '今日工作列表', '结果导入']);
+      expect(await sideMenuLabels(page)).toEqual(['工作台', '登记', '今日工作列表', '结果导入', '质控']);
       expect(new URL(page.url()).pathname).toBe('/');
     });
   });
