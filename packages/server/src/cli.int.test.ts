@@ -130,3 +130,30 @@ describe('pftis command line (embedded database)', () => {
     expect(help.stderr).toMatch(/unknown command frobnicate[\s\S]*pftis user add/);
   });
 });
+
+describe('pftis parse', () => {
+  it('prints what a printed device report holds, read by its layout template, as JSON; and says why it cannot read a file', async () => {
+    const { devicePrintout } = await import('@pftis/his-sim');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pftis-parse-'));
+    const file = path.join(dir, 'report.pdf');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(file, devicePrintout('chinese', {
+      institution: '测试医院',
+      patient: { name: '张三', id: 'P42', sex: 'M', birthDate: '1960-02-01', age: 66, heightCm: 170, weightKg: 65 },
+      identifiers: { accessionNo: 'ACC-42', requestNo: 'SQ-42', outpatientSerial: 'MZ-42', inpatientSerial: null },
+      test: { measuredAt: '2026-12-07T09:30:00', operator: '王技师', device: 'PFT-3000', deviceSerial: 'SN-1', qualityGrade: 'A' },
+      results: [{ param: 'FEV1', predicted: 3.1, lln: 2.4, pre: 2.35, preZ: -1.7, prePctPred: 76 }, { param: 'FVC', predicted: 3.9, lln: 3.1, pre: 3.52, preZ: -0.8, prePctPred: 90 }],
+      conclusion: '轻度阻塞性通气功能障碍',
+    }));
+    const parsed = await pftis(['parse', file, '--template', 'cn-pft-generic', '--json'], {});
+    expect(parsed.code, parsed.stderr).toBe(0);
+    const json = JSON.parse(parsed.stdout);
+    expect(Object.keys(json)).toEqual(['format', 'vendor', 'template', 'patient', 'identifiers', 'test', 'measurements', 'conclusion', 'warnings']);
+    expect(json).toMatchObject({ format: 'pdf', template: 'cn-pft-generic@1', patient: { name: '张三', sex: 'M', birthDate: '1960-02-01' }, identifiers: { accessionNo: 'ACC-42', requestNo: 'SQ-42', outpatientSerial: 'MZ-42' }, conclusion: '轻度阻塞性通气功能障碍' });
+    expect(json.measurements.map((m: { param: string; value: number; predicted: number; lln: number; zscore: number; pctPred: number }) => [m.param, m.value, m.predicted, m.lln, m.zscore, m.pctPred])).toEqual([
+      ['FEV1', 2.35, 3.1, 2.4, -1.7, 76], ['FVC', 3.52, 3.9, 3.1, -0.8, 90],
+    ]);
+    const unknown = await pftis(['parse', file, '--template', 'no-such-layout'], {});
+    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('no layout template named no-such-layout') });
+  }, 120_000);
+});

@@ -3,6 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { interpretCsv, refCsv } from '@pftis/clinical';
 import { recognise } from './modules/device-import/recognise.js';
+import { createDocumentReader } from './modules/device-import/document.js';
+import { BUILTIN_TEMPLATES } from '@pftis/formats/device-report/index';
 import { renderPdfToJpg } from './modules/reports/render/index.js';
 import { parseArgs } from 'node:util';
 import { createServices } from './app.js';
@@ -154,7 +156,9 @@ export async function main(argv: string[]): Promise<number> {
         const file = positionals[0];
         if (!file) throw new UsageError('parse needs a FILE');
         const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => fail(`cannot read ${file}: ${error.code}`));
-        const result = await recognise(new Uint8Array(bytes), { template: values.template });
+        // Without a database: the built-in layout templates (the server also uses the lab's saved versions).
+        const readDocument = createDocumentReader(async () => BUILTIN_TEMPLATES, { languages: loadConfig().ocrLanguages });
+        const result = await recognise(new Uint8Array(bytes), { template: values.template, readDocument });
         if (!result.ok) {
           console.error(`pftis: cannot read ${file}: ${result.reason}`);
           return 1;
