@@ -70,7 +70,8 @@ describe.each(backends)('the demo devices against PFTIS (on %s)', (kind) => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const found = await sets();
-    expect(found.map((s) => [s.examId, s.format]).sort()).toEqual(
+    const files = await t.database.db.selectFrom('rawFile').select(['originalName', 'status', 'reason', 'examId']).execute();
+    expect(found.map((s) => [s.examId, s.format]).sort(), JSON.stringify(files)).toEqual(
       [
         [exams.gdt!.examId, 'gdt'],
         [exams.ndd!.examId, 'ndd_xml'],

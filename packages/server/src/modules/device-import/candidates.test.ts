@@ -32,6 +32,9 @@ describe('automatic binding', () => {
     expect(automaticMatch(result({ ids: { outpatientSerial: 'MZ3' } }), exams, today)).toMatchObject({ exam: { id: 'c' } });
     expect(automaticMatch(result({ ids: { patientId: 'P2' } }), exams, today)).toMatchObject({ exam: { id: 'b' } });
     expect(automaticMatch(result({ ids: { patientId: 'P2' }, measuredAt: '2026-12-06T10:00' }), exams, today)).toEqual({ exam: null, reason: 'no single open exam for this patient on the test day' });
+    // An exam that already has results still takes a second file (its printout came first); a reported one does not.
+    expect(automaticMatch(result({ ids: { patientId: 'P2' } }), [exam({ id: 'r', hisPatientId: 'P2', status: 'results' })], today)).toMatchObject({ exam: { id: 'r' } });
+    expect(automaticMatch(result({ ids: { patientId: 'P2' } }), [exam({ id: 'd', hisPatientId: 'P2', status: 'draft' })], today)).toMatchObject({ exam: null });
   });
 
   it('leaves an ambiguous or contradicted match to a person, saying why', () => {

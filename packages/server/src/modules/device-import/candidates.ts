@@ -81,7 +81,8 @@ export function rankCandidates(result: DeviceExtraction, exams: readonly Candida
 export function automaticMatch(result: DeviceExtraction, exams: readonly CandidateExam[], today: string): { exam: CandidateExam } | { exam: null; reason: string } {
   const ids = result.identifiers;
   const serial = ids.outpatientSerial ?? ids.inpatientSerial;
-  const open = (e: CandidateExam) => e.status === 'registered' || e.status === 'in_progress';
+  // Still taking results: a second file for one exam (the printout before the data file, a post-test) binds too.
+  const open = (e: CandidateExam) => e.status === 'registered' || e.status === 'in_progress' || e.status === 'results';
   const rules: Array<[string, (e: CandidateExam) => boolean]> = [
     [`accession number ${ids.accessionNo}`, (e) => !!ids.accessionNo && e.accessionNo === ids.accessionNo],
     [`order ${ids.requestNo}`, (e) => !!ids.requestNo && e.requestNo === ids.requestNo && e.status !== 'cancelled'],
