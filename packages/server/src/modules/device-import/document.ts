@@ -4,17 +4,23 @@ import { readPdfText } from './pdf-text.js';
 import type { DocumentReader } from './recognise.js';
 
 /** The text of a printed or scanned report with positions: the PDF's text layer, or OCR where there is none. */
-export async function documentText(bytes: Uint8Array, kind: 'pdf' | 'image', languages?: string[], options: { ocr?: boolean } = {}): Promise<{ ok: true; items: TextItem[]; format: 'pdf' | 'image' } | { ok: false; reason: string }> {
+export interface OcrChoice {
+  languages?: string[];
+  /** false: refuse scans and image-only PDFs with a reason instead of running OCR. */
+  enabled?: boolean;
+}
+
+export async function documentText(bytes: Uint8Array, kind: 'pdf' | 'image', ocr: OcrChoice = {}): Promise<{ ok: true; items: TextItem[]; format: 'pdf' | 'image' } | { ok: false; reason: string }> {
   if (kind === 'pdf') {
     const text = await readPdfText(bytes);
     if (text.reason) return { ok: false, reason: `PDF: ${text.reason}` };
     if (text.hasTextLayer) return { ok: true, items: text.items, format: 'pdf' };
   }
   // A scan, a photo, or a PDF that holds only page images.
-  if (options.ocr === false) return { ok: false, reason: kind === 'pdf' ? 'PDF: no text layer (an image-only PDF), and OCR is off' : 'image: OCR is off' };
-  const ocr = kind === 'pdf' ? await ocrPdfPages(bytes, { languages }) : await ocrImage(bytes, { languages });
-  if (!ocr.ok) return { ok: false, reason: `OCR: ${ocr.reason}` };
-  return { ok: true, items: ocr.items, format: 'image' };
+  if (ocr.enabled === false) return { ok: false, reason: kind === 'pdf' ? 'PDF: no text layer (an image-only PDF), and OCR is off' : 'image: OCR is off' };
+  const read = kind === 'pdf' ? await ocrPdfPages(bytes, { languages: ocr.languages }) : await ocrImage(bytes, { languages: ocr.languages });
+  if (!read.ok) return { ok: false, reason: `OCR: ${read.reason}` };
+  return { ok: true, items: read.items, format: 'image' };
 }
 
 /**
@@ -22,9 +28,9 @@ export async function documentText(bytes: Uint8Array, kind: 'pdf' | 'image', lan
  * template fits, or whose template finds no values, is refused with the reason, so the file waits in quarantine
  * until a template is fixed and it is reprocessed.
  */
-export function createDocumentReader(templates: () => Promise<readonly DeviceReportTemplate[]>, ocr: { languages?: string[]; /** false: refuse scans and image-only PDFs with a reason instead of OCR. */ enabled?: boolean } = {}): DocumentReader {
+export function createDocumentReader(templates: () => Promise<readonly DeviceReportTemplate[]>, ocr: OcrChoice = {}): DocumentReader {
   return async (bytes, kind, options) => {
-    const text = await documentText(bytes, kind, ocr.languages, { ocr: ocr.enabled });
+    const text = await documentText(bytes, kind, ocr);
     if (!text.ok) return text;
     if (text.items.length === 0) return { ok: false, reason: `${kind === 'pdf' ? 'PDF' : 'image'}: no text found` };
     const all = await templates();
