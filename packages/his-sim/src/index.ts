@@ -26,4 +26,4 @@ export { createReportReceiver, DEMO_RECEIVER_TOKEN, type ReportReceiver, type Re
 export { receiverChannels, type Arrival, type ArrivalCounts, type ArrivalDocument, type ChannelCounts, type ReceiverChannel } from './receiver/arrivals.js';
 export type { ReceiverMode } from './receiver/modes.js';
 export { pgliteReportTable, type ReportTableSource } from './receiver/report-table.js';
-export { devicePrintout, sentrySuitePdf, easyOnePdf, chinesePdf, chineseNonEmbeddedPdf, type PrintoutInput, type PrintoutLayout, type PrintoutOptions, type PrintoutRow } from './device/printouts/index.js';
+export { devicePrintout, SAMPLE_PRINTOUT, SAMPLE_PRINTOUT_ZH, sentrySuitePdf, easyOnePdf, chinesePdf, chineseNonEmbeddedPdf, type PrintoutInput, type PrintoutLayout, type PrintoutOptions, type PrintoutRow } from './device/printouts/index.js';

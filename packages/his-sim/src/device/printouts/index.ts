@@ -13,6 +13,7 @@ import type { PrintoutInput, PrintoutLayout, PrintoutOptions } from './input.js'
 import { sentrySuiteOps } from './sentrysuite.js';
 
 export type { PrintoutInput, PrintoutLayout, PrintoutOptions, PrintoutRow } from './input.js';
+export { SAMPLE_PRINTOUT, SAMPLE_PRINTOUT_ZH } from './fixture.js';
 
 export const sentrySuitePdf = (input: PrintoutInput): Uint8Array => renderEmbedded(sentrySuiteOps(input), `Spirometry ${input.patient.id}`);
 export const easyOnePdf = (input: PrintoutInput): Uint8Array => renderEmbedded(easyOneOps(input), `FVC ${input.patient.id}`);
