@@ -176,6 +176,15 @@ describe('bad input gives a reason, never an exception', () => {
     const r = await ocrImage(truncated, { languages: ['fra', 'eng'] });
     expect(r).toEqual({ ok: false, reason: 'image could not be decoded (truncated or damaged PNG)' });
   }, 60_000);
+
+  it('a damaged small image that must be enlarged first is refused, not decoded in this process (where it crashes Node)', async () => {
+    // A valid PNG header (200 × 100) followed by garbage where the image data should be.
+    const header = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 200, 0, 0, 0, 100, 8, 2, 0, 0, 0, 0, 0, 0, 0];
+    const garbage = Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 255);
+    const r = await ocrImage(new Uint8Array([...header, ...garbage]), { languages: ['eng'], scale: 2 });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.reason).toMatch(/^OCR failed: (damaged|unreadable) image/);
+  }, 60_000);
 });
 
 describe('image facts', () => {

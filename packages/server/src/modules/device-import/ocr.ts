@@ -18,9 +18,9 @@ import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, copyFileSync, statSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createCanvas, loadImage } from '@napi-rs/canvas';
 import type { TextItem } from '@pftis/formats/device-report/extraction';
 import { renderPdfToPng } from '../reports/render/render-jpg.js';
+import { decodeImageSafely } from '../../platform/image-sandbox.js';
 
 type Tesseract = typeof import('tesseract.js');
 type TesseractWorker = Awaited<ReturnType<Tesseract['createWorker']>>;
@@ -369,14 +369,11 @@ async function recognisePage(instance: TesseractWorker, image: Uint8Array, page:
   return { words, lines, meanConfidence };
 }
 
+/** The image scaled up, decoded outside this process (device files may be damaged in ways that crash the decoder). */
 async function enlarge(bytes: Uint8Array, width: number, height: number, scale: number): Promise<Uint8Array> {
-  const image = await loadImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  const canvas = createCanvas(Math.round(width * scale), Math.round(height * scale));
-  const context = canvas.getContext('2d');
-  context.fillStyle = '#ffffff';
-  context.fillRect(0, 0, canvas.width, canvas.height);
-  context.drawImage(image, 0, 0, canvas.width, canvas.height);
-  return new Uint8Array(await canvas.encode('png'));
+  const resized = await decodeImageSafely(bytes, { resizeTo: { width: Math.round(width * scale), height: Math.round(height * scale) } });
+  if (!resized.ok) throw new Error(resized.reason);
+  return resized.png!;
 }
 
 /** OCR of one image (PNG, JPEG, TIFF, BMP, WebP, GIF). Never throws. */
