@@ -18,6 +18,6 @@ export * from './interpretation/narrative.ts';
 export * from './interpretation/interpret.ts';
 export * from './quality/curve.ts';
 export * from './quality/ats2019.ts';
-export { refCsv, interpretCsv } from './csv.ts';
+export { refCsv, interpretCsv, INTERPRET_OUTPUT_COLUMNS, REF_OUTPUT_COLUMNS } from './csv.ts';
 export { parseCsv, parseCsvRecords, formatCsv } from './csv-text.ts';
 export * from './quality/calibration.ts';

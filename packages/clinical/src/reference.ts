@@ -143,8 +143,9 @@ export function evaluate(
   }
 
   if (measured !== undefined && measured !== null && result.predicted !== null) {
-    if ((param === 'FEV1FVC' || param === 'FEV1FEV6') && measured > 1.5) {
-      result.reasons.push(`${param} must be a ratio (0-1), got ${measured}`);
+    // A ratio above 1 is impossible (FEV1 ≤ FVC) and usually a percentage: no z-score or % predicted for it.
+    if ((param === 'FEV1FVC' || param === 'FEV1FEV6') && measured > 1) {
+      result.reasons.push(`${param} must be a ratio between 0 and 1, got ${measured}${measured > 1.5 ? ' (a percentage? divide by 100)' : ''}`);
       return result;
     }
     result.pctPred = (100 * measured) / result.predicted;

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,8 @@ import type { Actor } from './platform/access.js';
 import { systemActor } from './platform/audit.js';
 import { loadConfig } from './platform/config.js';
 import { resolveSecretKey } from './platform/secret-key.js';
+import { jpegSize } from './modules/reports/render/test-support.js';
+import { approvedReport, reportingTeam } from './test/reports.js';
 
 const bin = path.resolve(import.meta.dirname, '../bin/pftis.mjs');
 
@@ -93,6 +96,48 @@ describe('pftis command line (embedded database)', () => {
     expect((await pftis(['render', 'nonsense', '--out', out], env)).code).toBe(2);
   }, 240_000);
 
+  it('renders an approved report as the signed final PDF, and its pages as JPG at the layout’s resolution', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pftis-cli-'));
+    const env = { PFTIS_DATA_DIR: dataDir, USER: 'ops' };
+    expect((await pftis(['migrate'], env)).code).toBe(0);
+    // Approved through the services with the signers' PINs, as the web app does; the lab prints JPG pages at 96 dpi.
+    const config = loadConfig({ PFTIS_DATA_DIR: dataDir, PFTIS_LOG_LEVEL: 'silent' });
+    const database = await openPglite(dataDir);
+    const services = createServices({ config, database, secretKey: resolveSecretKey(config) });
+    const team = await reportingTeam(services, 'CLI');
+    const approved = await approvedReport(services, team, { conclusion: '肺通气功能正常（命令行）。' });
+    await services.reports.updateLayout(systemActor('test'), { ...(await services.reports.layout()), jpgDpi: 96 });
+    const stored = await database.db.selectFrom('reportVersion').select(['finalSha256', 'status']).where('reportId', '=', approved.reportId).executeTakeFirstOrThrow();
+    await database.close();
+    expect(stored).toEqual({ finalSha256: approved.final.sha256, status: 'approved' });
+
+    const out = path.join(dataDir, 'final.pdf');
+    const pages = path.join(dataDir, 'final-pages');
+    const rendered = await pftis(['render', approved.examId, '--out', out, '--jpg', pages], env);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    expect(rendered.stdout).toMatch(/version 1: signed final report written to/);
+    const pdf = await readBytes(out);
+    // The stored signed document itself, not a new rendering.
+    expect(createHash('sha256').update(pdf).digest('hex')).toBe(approved.final.sha256);
+    expect(execFileSync('pdfsig', [out]).toString('utf8')).toContain('Signature is Valid');
+    const text = execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', out, '-']).toString('utf8').replace(/\s+/g, '');
+    expect(text).not.toMatch(/[草稿]/);
+    expect(text).toContain(approved.accessionNo);
+    expect(text).toContain('肺通气功能正常（命令行）。');
+    const files = (await readdir(pages)).sort();
+    expect(files.length).toBeGreaterThanOrEqual(1);
+    expect(files).toEqual(files.map((_, i) => `page-${i + 1}.jpg`).sort());
+    expect(rendered.stdout).toContain(`${files.length} page(s) written to ${pages}`);
+    for (const file of files) {
+      // A4 (595.28 × 841.89 pt) at 96 dpi
+      expect(jpegSize(await readBytes(path.join(pages, file))), file).toEqual({ width: 794, height: 1123 });
+    }
+    const reopened = await openPglite(dataDir);
+    const exported = await reopened.db.selectFrom('auditLog').select(['actorName', 'detail']).where('action', '=', 'report.exported').where('entityId', '=', approved.reportId).execute();
+    await reopened.close();
+    expect(exported).toEqual([{ actorName: expect.stringContaining('cli:ops'), detail: { version: 1 } }]);
+  }, 240_000);
+
   it('names the database it could not reach, in one line, and exits non-zero', async () => {
     const env = { DATABASE_URL: 'postgres://pftis:secret@127.0.0.1:1/pftis', PFTIS_SECRET_KEY: 'ab'.repeat(32) };
     for (const command of ['migrate', 'start']) {
@@ -129,6 +174,69 @@ describe('pftis command line (embedded database)', () => {
     expect(help.code).toBe(2);
     expect(help.stderr).toMatch(/unknown command frobnicate[\s\S]*pftis user add/);
   });
+});
+
+describe('pftis ref / interpret: lab settings, flags, columns', () => {
+  const writeFile = async (file: string, text: string) => (await import('node:fs/promises')).writeFile(file, text);
+  const readFile = async (file: string) => (await import('node:fs/promises')).readFile(file, 'utf8');
+
+  it('uses a settings file, lets --scheme and --out-of-range override it, and pins the output columns', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pftis-settings-'));
+    await writeFile(`${dir}/lab.json`, JSON.stringify({
+      reference: { defaults: { spirometry: { equation: 'gli2012', ethnicity: 3 } }, outOfRange: 'refuse' },
+      interpretation: { scheme: 'china2014' },
+    }));
+    await writeFile(`${dir}/exams.csv`, 'sex,age,height_cm,fev1,fvc,dlco_si,va\nmale,60,170,1.6,3.6,4.5,4.5\nmale,45,172,2.2,3.0,,\n');
+    const china = await pftis(['interpret', '--in', `${dir}/exams.csv`, '--out', `${dir}/china.csv`, '--settings', `${dir}/lab.json`], {});
+    expect(china.code, china.stderr).toBe(0);
+    const lines = (await readFile(`${dir}/china.csv`)).trim().split('\n');
+    expect(lines[0]).toBe(
+      'sex,age,height_cm,fev1,fvc,dlco_si,va,' +
+        'fev1_z,fev1_pct_pred,fvc_z,fvc_pct_pred,fev1fvc_z,fev1fvc_pct_pred,post_fev1_z,post_fev1_pct_pred,post_fvc_z,post_fvc_pct_pred,' +
+        'post_fev1fvc_z,post_fev1fvc_pct_pred,tlc_z,tlc_pct_pred,rv_z,rv_pct_pred,frc_z,frc_pct_pred,rvtlc_z,rvtlc_pct_pred,' +
+        'dlco_si_z,dlco_si_pct_pred,va_z,va_pct_pred,kco_si_z,kco_si_pct_pred,mmef_z,mmef_pct_pred,fef75_z,fef75_pct_pred,' +
+        'dlco_si_hb_corrected,pattern,severity,bdr,gas_transfer,small_airway_dysfunction,narrative_zh,narrative_en,scheme,equations,status,message',
+    );
+    expect(lines[1]).toMatch(/,obstruction,[a-z_]+,,reduced_mixed,,(轻度|中度|中重度|重度|极重度)阻塞性通气功能障碍，[^,]*弥散功能障碍（肺泡容积及比弥散量均降低）,.*,china2014,spirometry=gli2012\(3\) transfer=gli2017,ok,/);
+    expect(lines[2]).toMatch(/,restriction,.*(轻度|中度|中重度|重度|极重度)限制性通气功能障碍,.*,china2014,spirometry=gli2012\(3\),ok,$/);
+
+    const ats = await pftis(['interpret', '--in', `${dir}/exams.csv`, '--out', `${dir}/ats.csv`, '--settings', `${dir}/lab.json`, '--scheme', 'ats2022'], {});
+    expect(ats.code, ats.stderr).toBe(0);
+    expect((await readFile(`${dir}/ats.csv`)).trim().split('\n')[2]).toMatch(/,possible_restriction,.*,ats2022,/);
+
+    await writeFile(`${dir}/ref.csv`, 'equation,param,sex,age,height_cm,ethnicity,measured\ngli2021,TLC,male,83,175,,6\ngli2022,FEV1,male,40,175,3,3.2\n');
+    const refused = await pftis(['ref', '--in', `${dir}/ref.csv`, '--out', `${dir}/ref-out.csv`, '--settings', `${dir}/lab.json`], {});
+    expect(refused.code).toBe(0);
+    const refLines = (await readFile(`${dir}/ref-out.csv`)).trim().split('\n');
+    expect(refLines[0]).toBe('equation,param,sex,age,height_cm,ethnicity,measured,L,M,S,predicted,lln,uln,zscore,pct_pred,status,message');
+    expect(refLines[1]).toMatch(/,refused,age 83 y is outside the GLI-2021 volumes range 5-80 y$/);
+    expect(refLines[2]).toMatch(/,ok,"?ethnicity ""?3""? ignored: gli2022 takes no ethnic group"?$/);
+    await pftis(['ref', '--in', `${dir}/ref.csv`, '--out', `${dir}/ref-x.csv`, '--settings', `${dir}/lab.json`, '--out-of-range', 'extrapolate'], {});
+    expect((await readFile(`${dir}/ref-x.csv`)).trim().split('\n')[1]).toMatch(/,extrapolated,age 83 y is outside the GLI-2021 volumes range 5-80 y; extrapolated$/);
+  }, 180_000);
+
+  it('refuses bad settings and flags with a clear English message', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pftis-settings-'));
+    await writeFile(`${dir}/in.csv`, 'sex,age,height_cm,fev1,fvc\nmale,40,175,3,4\n');
+    const run = (...extra: string[]) => pftis(['interpret', '--in', `${dir}/in.csv`, '--out', `${dir}/out.csv`, ...extra], {});
+    await writeFile(`${dir}/bad.json`, JSON.stringify({ reference: { defaults: { spirometry: { equation: 'gli2099' }, transfer: { equation: 'gli2017', ethnicity: 3 } } }, interpretation: { scheme: 'gold' }, colour: 'red' }));
+    const bad = await run('--settings', `${dir}/bad.json`);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`pftis: settings ${dir}/bad.json is not valid lab settings:`);
+    expect(bad.stderr).toContain('reference.defaults.spirometry.equation: equation must be one of gli2022, gli2012, jian2017, nhanes3');
+    expect(bad.stderr).toContain('reference.defaults.transfer.ethnicity: gli2017 takes no ethnicity');
+    expect(bad.stderr).toContain('interpretation.scheme: scheme must be ats2022 or china2014');
+    expect(bad.stderr).toMatch(/\(top level\): Unrecognized key:? "colour"/);
+    await writeFile(`${dir}/broken.json`, '{ "reference": ');
+    expect((await run('--settings', `${dir}/broken.json`)).stderr).toMatch(/settings .*broken\.json is not valid JSON/);
+    expect((await run('--settings', `${dir}/missing.json`)).stderr).toMatch(/cannot read settings .*missing\.json: ENOENT/);
+    expect((await run('--scheme', 'gold')).stderr).toMatch(/--scheme must be ats2022 or china2014, not gold/);
+    expect((await run('--out-of-range', 'maybe')).stderr).toMatch(/--out-of-range must be refuse or extrapolate, not maybe/);
+    const refScheme = await pftis(['ref', '--in', `${dir}/in.csv`, '--out', `${dir}/out.csv`, '--scheme', 'china2014'], {});
+    expect([refScheme.code, refScheme.stderr]).toEqual([2, expect.stringMatching(/--scheme applies to pftis interpret only/)]);
+    const help = await pftis(['help'], {});
+    expect(help.stdout).toMatch(/--settings LAB\.json[\s\S]*dlco_si_hb_corrected[\s\S]*reduced_unexplained \(VA and KCO normal\)/);
+  }, 180_000);
 });
 
 describe('pftis parse', () => {

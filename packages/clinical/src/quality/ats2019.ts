@@ -13,6 +13,8 @@ export interface TrialQualityInput {
   endOfTestVolumeL: number;
   /** FIVC after end of forced expiration, when recorded. */
   fivcL?: number | null;
+  /** Maximal inspiration to time zero (analyseForcedExpiration), when known. */
+  hesitationTimeS?: number | null;
   /** Observations by the operator or the device; absent means "not observed". */
   coughFirstSecond?: boolean;
   glotticClosureFirstSecond?: boolean;
@@ -30,7 +32,15 @@ export interface TrialQuality {
   endOfForcedExpiration: 'plateau' | 'fet_15s' | 'repeatable_fvc' | null;
   /** Why a criterion failed (English codes with numbers). */
   reasons: string[];
+  /**
+   * Quality feedback that does not change acceptability: 'hesitation_time_over_2s' (ATS/ERS 2019 asks for ≤ 2 s;
+   * whether it blocks acceptability was not confirmed, clinical.md §7.1 and §11 item 3, so it is a flag only).
+   */
+  flags: string[];
 }
+
+/** Hesitation time limit (clinical.md §7.1, U). */
+export const HESITATION_TIME_LIMIT_S = 2;
 
 /** BEV limit: 5 % of FVC or 0.100 L, whichever is greater (Table 7, U). */
 export const bevLimitL = (fvcL: number) => Math.max(0.1, 0.05 * fvcL);
@@ -72,6 +82,9 @@ export function assessTrial(
   const fivcOk = trial.fivcL == null || ml(trial.fivcL - trial.fvcL) <= ml(Math.max(0.1, 0.05 * trial.fvcL));
   if (!fivcOk) reasons.push(`FIVC exceeds FVC by ${((trial.fivcL as number) - trial.fvcL).toFixed(3)} L`);
 
+  const flags: string[] = [];
+  if (trial.hesitationTimeS != null && trial.hesitationTimeS > HESITATION_TIME_LIMIT_S) flags.push('hesitation_time_over_2s');
+
   const common = bevOk && !trial.faultyZeroFlow;
   const equipmentOk = !trial.obstructedMouthpiece && !trial.leak && fivcOk;
   return {
@@ -81,6 +94,7 @@ export function assessTrial(
     fvcUsable: common,
     endOfForcedExpiration,
     reasons,
+    flags,
   };
 }
 

@@ -16,6 +16,8 @@
  * - FVC: largest exhaled volume; FEV1/FEV6: volume at time zero + 1 s / + 6 s (FVC if expiration ended earlier).
  * - FEF25-75: 50 % of FVC divided by the time between 25 % and 75 % of FVC exhaled.
  * - FET: time zero to end of expiration; end-of-test volume: volume exhaled in the last 1 s (plateau if < 0.025 L).
+ * - hesitation time (clinical.md §7.1, U): from maximal inspiration (the first sample at the lowest volume before peak
+ *   flow) to time zero; should be ≤ 2 s. null when the recording starts at that point (no inspiration recorded).
  */
 
 export interface CurveSamples {
@@ -41,6 +43,8 @@ export interface CurveIndices {
   /** Volume inspired after the end of expiration, if recorded (FIVC); null when no inspiration follows. */
   fivcL: number | null;
   timeToPefS: number;
+  /** Maximal inspiration to time zero, s; null when no inspiration precedes the blow in the recording. */
+  hesitationTimeS: number | null;
   /** Seconds from the first sample. */
   timeZeroS: number;
   startIndex: number;
@@ -110,6 +114,10 @@ export function analyseForcedExpiration(samples: CurveSamples, options: CurveOpt
   const timeZeroS = (bestIndex + window / 2) * dt - meanExhaled / bestSlope;
   const bevL = volumeAt(timeZeroS);
 
+  let maxInspirationIndex = 0;
+  for (let i = 1; i <= peakIndex; i++) if (at(volume, i) < at(volume, maxInspirationIndex)) maxInspirationIndex = i;
+  const hesitationTimeS = maxInspirationIndex > 0 ? timeZeroS - maxInspirationIndex * dt : null;
+
   const endTimeS = endIndex * dt;
   const t25 = timeWhenExhaled(0.25 * fvcL);
   const t75 = timeWhenExhaled(0.75 * fvcL);
@@ -132,6 +140,7 @@ export function analyseForcedExpiration(samples: CurveSamples, options: CurveOpt
       endOfTestVolumeL: fvcL - volumeAt(endTimeS - 1),
       fivcL,
       timeToPefS: peakIndex * dt - timeZeroS,
+      hesitationTimeS,
       timeZeroS,
       startIndex,
       endIndex,

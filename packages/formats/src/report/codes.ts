@@ -121,6 +121,7 @@ export const PATTERN_TEXT: Readonly<Record<string, string>> = {
   mixed: '混合性通气功能障碍',
   non_specific: '非特异性通气功能障碍',
   prism: '比值正常的肺功能受损（PRISm）',
+  small_airway_dysfunction: '小气道功能障碍',
 };
 export const SEVERITY_TEXT: Readonly<Record<string, string>> = {
   none: '无',
