@@ -1,6 +1,6 @@
 // Helper for bench/delivery.bench.ts: a backlog of approved report versions, cloned in SQL from a few reports
-// approved through the services (the real path, about 0.3 s each), past the report_version guard honestly: each clone
-// is inserted as a draft, submitted, given one approval review_step per level of its chain, then approved.
+// approved through the services (the real path, about 0.3 s each), past the report_version and review_step guards
+// honestly: each clone is inserted as a draft, submitted, given its source's approvals level by level, then approved.
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../packages/server/src/db/types.ts';
 
@@ -40,23 +40,43 @@ export async function cloneApprovedReports(db: Kysely<DB>, sources: string[], co
       select (jsonb_populate_record(null::report, to_jsonb(r) || jsonb_build_object('id', c.report_id, 'exam_id', c.exam_id, 'current_version', 1))).*
       from bench_clone c join report r on r.id = c.source_report
     `.execute(trx);
-    // As a draft: the guard lets nothing else be inserted.
+    // As a draft, before its submission: the guard lets nothing else be inserted.
     await sql`
       insert into report_version
       select (jsonb_populate_record(null::report_version, to_jsonb(v) || jsonb_build_object(
-        'report_id', c.report_id, 'status', 'draft', 'final_sha256', null, 'final_sm3', null, 'verification_code', null, 'approved_at', null))).*
+        'report_id', c.report_id, 'status', 'draft', 'final_sha256', null, 'final_sm3', null, 'verification_code', null, 'approved_at', null,
+        'submission', v.submission - 1, 'approved_levels', 0, 'submitted_by', null, 'submitted_at', null))).*
       from bench_clone c join report_version v on v.report_id = c.source_report and v.version = 1
     `.execute(trx);
-    await sql`update report_version v set status = 'pending' from bench_clone c where v.report_id = c.report_id`.execute(trx);
+    // Submitted as the source was (a new submission, its chain).
+    await sql`
+      update report_version v set status = 'pending', submission = s.submission, submitted_by = s.submitted_by, submitted_at = s.submitted_at
+      from bench_clone c join report_version s on s.report_id = c.source_report and s.version = 1
+      where v.report_id = c.report_id and v.version = 1
+    `.execute(trx);
     await sql`
       insert into review_step (report_id, version, submission, action, level, actor_id, actor_name, comment, at)
       select c.report_id, s.version, s.submission, s.action, s.level, s.actor_id, s.actor_name, s.comment, s.at
-      from bench_clone c join review_step s on s.report_id = c.source_report and s.version = 1
+      from bench_clone c join review_step s on s.report_id = c.source_report and s.version = 1 and s.action <> 'approve'
       order by c.n, s.id
     `.execute(trx);
-    // The guard counts one approval per level of the chain in this submission before it lets the version be approved.
+    // The source's approvals level by level, as review_step_guard takes them: each at the level the version awaits.
+    for (const level of [1, 2, 3]) {
+      await sql`
+        insert into review_step (report_id, version, submission, action, level, actor_id, actor_name, comment, at)
+        select c.report_id, s.version, s.submission, s.action, s.level, s.actor_id, s.actor_name, s.comment, s.at
+        from bench_clone c join report_version v on v.report_id = c.source_report and v.version = 1
+          join review_step s on s.report_id = c.source_report and s.version = 1 and s.submission = v.submission and s.action = 'approve' and s.level = ${level}::int
+        order by c.n
+      `.execute(trx);
+      await sql`
+        update report_version v set approved_levels = ${level}::int
+        from bench_clone c where v.report_id = c.report_id and v.version = 1 and jsonb_array_length(v.chain) > ${level}::int
+      `.execute(trx);
+    }
+    // The guard checks one approval per level of the chain in this submission before it lets the version be approved.
     await sql`
-      update report_version v set status = 'approved', final_sha256 = s.final_sha256, final_sm3 = s.final_sm3, approved_at = s.approved_at,
+      update report_version v set status = 'approved', approved_levels = s.approved_levels, final_sha256 = s.final_sha256, final_sm3 = s.final_sm3, approved_at = s.approved_at,
         verification_code = substr(md5(c.report_id::text), 1, 12) || 'B' || c.n
       from bench_clone c join report_version s on s.report_id = c.source_report and s.version = 1
       where v.report_id = c.report_id and v.version = 1

@@ -10,6 +10,9 @@ import type * as calibration from './modules/devices/calibration.schemas.js';
 import type * as exams from './modules/exams/exams.schemas.js';
 import type * as org from './modules/org/org.schemas.js';
 import type * as reports from './modules/reports/reports.service.js';
+import type * as reportRoutes from './modules/reports/module.js';
+import type * as questionnaire from './modules/questionnaire/questionnaire.schemas.js';
+import type * as labSettings from './modules/lab-settings/lab-settings.schemas.js';
 import type * as review from './modules/review/review.schemas.js';
 import type * as reviewPolicy from './modules/review/review.service.js';
 
@@ -68,6 +71,8 @@ export type Verification = z.output<typeof review.Verification>;
 export type SignatureStatus = z.output<typeof review.SignatureStatus>;
 export type SignatureIssue = z.input<typeof review.IssueBody>;
 export type SignatureImport = z.input<typeof review.ImportBody>;
+export type SigningTrustList = z.output<typeof review.TrustList>;
+export type SigningTrustEntry = z.output<typeof review.TrustEntry>;
 export type SigningAlgorithm = NonNullable<SignatureStatus['algorithm']>;
 
 export type ReportLayout = z.output<typeof reports.ReportLayoutSchema>;
@@ -77,6 +82,12 @@ export type ReviewPolicy = z.output<typeof reviewPolicy.ReviewPolicySchema>;
 export type ReviewPolicyLevel = ReviewPolicy['levels'][number];
 export type ReviewLevelCondition = NonNullable<ReviewPolicyLevel['when']>;
 export type ApprovePermission = ReviewPolicyLevel['permission'];
+
+// 判读设置 (modules/lab-settings).
+export type LabSettings = z.output<typeof labSettings.LabSettingsBody>;
+export type LabSettingsInput = z.input<typeof labSettings.LabSettingsBody>;
+export type LabSettingsOptions = z.output<typeof labSettings.OptionsReply>;
+export type LabSettingsPreview = z.output<typeof labSettings.PreviewReply>;
 
 export type DeliveryTargetInput = z.input<typeof delivery.TargetBody>;
 export type DeliveryKind = DeliveryTargetInput['kind'];
@@ -98,15 +109,24 @@ export type DeliveryJobStatus = DeliveryJob['status'];
 export type DeliveryAttempt = DeliveryReply<'attempts'>[number];
 export type DeliveryResendReply = DeliveryReply<'resend'>;
 
-/** One 常用语; mirrors the (unexported) `Phrase` schema of the report-phrases routes in modules/reports/module.ts. */
-export interface ReportPhrase {
-  id: string;
-  /** null: shared with the whole lab. */
-  ownerId: string | null;
-  category: string;
-  text: string;
-  sort: number;
-}
+/** One 常用语: personal, of a campus (院区) or department-wide. */
+export type ReportPhrase = z.output<typeof reportRoutes.Phrase>;
+export type PhraseScope = ReportPhrase['scope'];
+
+// 问卷调查 (pre-test questionnaire).
+export type QuestionnaireContent = z.output<typeof questionnaire.QuestionnaireContent>;
+export type QuestionnaireQuestion = QuestionnaireContent['questions'][number];
+export type QuestionnaireCondition = NonNullable<QuestionnaireQuestion['showIf']>;
+export type QuestionnaireAnswerValue = z.output<typeof questionnaire.AnswerValue>;
+export type QuestionnaireAnswers = z.output<typeof questionnaire.Answers>;
+export type QuestionnaireFlag = z.output<typeof questionnaire.Flag>;
+export type QuestionnaireDefinition = z.output<typeof questionnaire.DefinitionView>;
+export type ExamQuestionnaire = z.output<typeof questionnaire.ExamQuestionnaire>;
+export type QuestionnaireSaved = z.output<typeof questionnaire.Saved>;
+export type QuestionnaireScope = z.output<typeof questionnaire.DefinitionScopes>[number];
+export type QuestionnaireHistory = z.output<typeof questionnaire.DefinitionHistory>;
+export type QuestionnaireExamFlags = z.output<typeof questionnaire.ExamFlags>[number];
+export type WorkspaceQuestionnaire = z.output<typeof questionnaire.WorkspaceQuestionnaire>;
 
 // 质控 (calibration records, module 3).
 export type CalibrationCheck = z.output<typeof calibration.CheckView>;

@@ -17,6 +17,8 @@ import { createDeviceTemplatesService, deviceTemplateRoutes } from './modules/de
 import { createOrgService, orgRoutes } from './modules/org/module.js';
 import { createDeliveryService, deliveryRoutes, APPROVED_TOPIC, DELIVER_TOPIC, REVOKED_TOPIC } from './modules/delivery/module.js';
 import { createReportsService, reportRoutes } from './modules/reports/module.js';
+import { createQuestionnaireService, questionnaireRoutes } from './modules/questionnaire/module.js';
+import { createLabSettingsService, labSettingsRoutes } from './modules/lab-settings/module.js';
 import { renderReportPdf, renderPdfToJpg } from './modules/reports/render/index.js';
 import { createReviewService, createSignaturesService, reviewRoutes, signatureRoutes } from './modules/review/module.js';
 import { type RegisteredRoute, registerAccessControl } from './platform/access.js';
@@ -71,6 +73,8 @@ export function createServices({ database, secretKey, config, his = null, now }:
     deviceImport,
     deviceTemplates,
     reports,
+    questionnaires: createQuestionnaireService({ db, now }),
+    labSettings: createLabSettingsService({ db, now }),
     signatures,
     review: createReviewService({ db, reports, signatures, renderer, files, publicUrl: config.publicUrl, now }),
     delivery,
@@ -147,6 +151,8 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   deviceTemplateRoutes(app, services.deviceTemplates);
   calibrationRoutes(app, services.calibration);
   reportRoutes(app, services.reports);
+  questionnaireRoutes(app, services.questionnaires);
+  labSettingsRoutes(app, services.labSettings);
   reviewRoutes(app, services.review, config.hospitalName);
   signatureRoutes(app, services.signatures);
   deliveryRoutes(app, services.delivery);

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { nddTestResult } from '@pftis/his-sim';
 import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, type Harness, signIn, startHarness } from './harness.ts';
+import { type Harness, signIn, startHarness } from './harness.ts';
 
 /** The physicians' signing PIN, set in this test through the API. */
 const PIN = '135790';
@@ -50,26 +50,9 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** A signed-in API session from Node that can also send raw bytes (the device result file) in the same session. */
-async function session(username: string) {
-  const login = await fetch(`${harness.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
-  if (!login.ok) throw new Error(`login as ${username}: ${login.status} ${await login.text()}`);
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const send = async <T>(method: string, url: string, body: BodyInit | undefined, type: string | undefined): Promise<T> => {
-    const response = await fetch(`${harness.baseUrl}${url}`, { method, headers: { cookie, 'x-csrf-token': csrfToken, ...(type ? { 'content-type': type } : {}) }, body });
-    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
-  };
-  return {
-    json: <T>(method: string, url: string, body?: unknown) => send<T>(method, url, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : 'application/json'),
-    upload: <T>(url: string, bytes: Uint8Array) => send<T>('POST', url, Buffer.from(bytes), 'application/octet-stream'),
-  };
-}
-
 /** A report approved at both levels of the demo chain: registered, device result imported, drafted, submitted, approved with the PIN. */
 async function approvedReport(): Promise<{ accessionNo: string; requestNo: string }> {
-  const tech = await session('tech');
+  const tech = await harness.session('tech');
   const me = await tech.json<{ campuses: Array<{ id: string; name: string }> }>('GET', '/api/auth/me');
   await tech.json('POST', '/api/auth/campus', { campusId: me.campuses.find((c) => c.name === '本部院区')!.id });
   for (let n = 1; n <= 30; n++) {

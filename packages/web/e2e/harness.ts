@@ -17,8 +17,37 @@ export interface Harness {
   /** A page in a fresh browser context (own cookies and localStorage). */
   newPage(): Promise<Page>;
   /** Calls the API as a signed-in user, from Node. */
-  apiAs(username: string, password?: string): Promise<<T>(method: string, url: string, body?: unknown) => Promise<T>>;
+  apiAs(username: string, password?: string): Promise<ApiSession['json']>;
+  /** A signed-in API session from Node that can also send and fetch raw bytes (device result files, PDFs). */
+  session(username: string, password?: string): Promise<ApiSession>;
   close(): Promise<void>;
+}
+
+export interface ApiSession {
+  json<T>(method: string, url: string, body?: unknown): Promise<T>;
+  upload<T>(url: string, bytes: Uint8Array): Promise<T>;
+  bytes(url: string): Promise<Buffer>;
+}
+
+async function apiSession(baseUrl: string, username: string, password: string): Promise<ApiSession> {
+  const login = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (!login.ok) throw new Error(`login as ${username} failed: ${login.status} ${await login.text()}`);
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const send = async <T>(method: string, url: string, body: BodyInit | undefined, type: string | undefined): Promise<T> => {
+    const response = await fetch(`${baseUrl}${url}`, { method, headers: { cookie, 'x-csrf-token': csrfToken, ...(type ? { 'content-type': type } : {}) }, body });
+    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  return {
+    json: (method, url, body) => send(method, url, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : 'application/json'),
+    upload: (url, bytes) => send('POST', url, Buffer.from(bytes), 'application/octet-stream'),
+    async bytes(url) {
+      const response = await fetch(`${baseUrl}${url}`, { headers: { cookie } });
+      if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
+      return Buffer.from(await response.arrayBuffer());
+    },
+  };
 }
 
 /** One server with a fresh demo database and one Chromium for a whole test file. */
@@ -44,24 +73,9 @@ export async function startHarness(): Promise<Harness> {
       return context.newPage();
     },
     async apiAs(username, password = DEMO_PASSWORD) {
-      const login = await fetch(`${baseUrl}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username, password }),
-      });
-      if (!login.ok) throw new Error(`login as ${username} failed: ${login.status} ${await login.text()}`);
-      const { csrfToken } = (await login.json()) as { csrfToken: string };
-      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-      return async (method, url, body) => {
-        const response = await fetch(`${baseUrl}${url}`, {
-          method,
-          headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-        return response.json();
-      };
+      return (await apiSession(baseUrl, username, password)).json;
     },
+    session: (username, password = DEMO_PASSWORD) => apiSession(baseUrl, username, password),
     async close() {
       await browser.close().catch(() => {});
       await server.close();

@@ -9,6 +9,7 @@ import { DeliveryPage } from './pages/admin/delivery/DeliveryPage.tsx';
 import { DevicesPage } from './pages/admin/devices/DevicesPage.tsx';
 import { DeviceTemplatesPage } from './pages/admin/device-templates/DeviceTemplatesPage.tsx';
 import { HisViewsPage } from './pages/admin/his-views/HisViewsPage.tsx';
+import { LabSettingsPage } from './pages/admin/lab-settings/LabSettingsPage.tsx';
 import { OrgPage } from './pages/admin/org/OrgPage.tsx';
 import { ReportSettingsPage } from './pages/admin/report-settings/ReportSettingsPage.tsx';
 import { RolesPage } from './pages/admin/roles/RolesPage.tsx';
@@ -21,6 +22,8 @@ import { HomePage } from './pages/home/HomePage.tsx';
 import { IntakePage } from './pages/intake/IntakePage.tsx';
 import { ProfilePage } from './pages/profile/ProfilePage.tsx';
 import { QualityControlPage } from './pages/quality-control/QualityControlPage.tsx';
+import { QuestionnaireFillPage } from './pages/questionnaire/QuestionnaireFillPage.tsx';
+import { QuestionnaireSettingsPage } from './pages/questionnaire/QuestionnaireSettingsPage.tsx';
 import { ReportWorkspacePage } from './pages/report/ReportWorkspacePage.tsx';
 import { ReviewQueuePage } from './pages/review/ReviewQueuePage.tsx';
 import { VerifyPage } from './pages/verify/VerifyPage.tsx';
@@ -42,6 +45,7 @@ export function App() {
                 <Route path="intake" element={<RequirePermission permission="exam.register"><IntakePage /></RequirePermission>} />
                 <Route path="worklist" element={<RequirePermission permission="exam.read"><WorklistPage /></RequirePermission>} />
                 <Route path="exams/:examId/report" element={<RequirePermission permission="exam.read"><ReportWorkspacePage /></RequirePermission>} />
+                <Route path="exams/:examId/questionnaire" element={<RequirePermission permission="questionnaire.fill"><QuestionnaireFillPage /></RequirePermission>} />
                 <Route path="review" element={<RequirePermission permission={APPROVE_PERMISSIONS}><ReviewQueuePage /></RequirePermission>} />
                 <Route path="device-import" element={<RequirePermission permission="device.import"><DeviceImportPage /></RequirePermission>} />
                 <Route path="quality-control" element={<RequirePermission permission="calibration.read"><QualityControlPage /></RequirePermission>} />
@@ -52,7 +56,9 @@ export function App() {
                 <Route path="admin/his-views" element={<RequirePermission permission="his.views.read"><HisViewsPage /></RequirePermission>} />
                 <Route path="admin/devices" element={<RequirePermission permission="device.manage"><DevicesPage /></RequirePermission>} />
                 <Route path="admin/device-templates" element={<RequirePermission permission="device.template"><DeviceTemplatesPage /></RequirePermission>} />
+                <Route path="admin/questionnaire" element={<RequirePermission permission="questionnaire.manage"><QuestionnaireSettingsPage /></RequirePermission>} />
                 <Route path="admin/report-settings" element={<RequirePermission permission="system.settings"><ReportSettingsPage /></RequirePermission>} />
+                <Route path="admin/lab-settings" element={<RequirePermission permission="clinical.settings"><LabSettingsPage /></RequirePermission>} />
                 <Route path="admin/delivery" element={<RequirePermission permission="delivery.manage"><DeliveryPage /></RequirePermission>} />
                 <Route path="audit" element={<RequirePermission permission="audit.read"><AuditLogPage /></RequirePermission>} />
                 <Route path="*" element={<NotFoundResult />} />

@@ -391,6 +391,20 @@ export interface SigningCaTable {
   createdAt: Generated<Date>;
 }
 
+export interface SigningTrustTable {
+  id: Generated<string>;
+  certificatePem: string;
+  sha256: string;
+  subject: string;
+  issuer: string;
+  isCa: boolean;
+  notAfter: Date;
+  comment: Generated<string>;
+  addedBy: string | null;
+  addedByName: string;
+  createdAt: Generated<Date>;
+}
+
 export interface UserSignatureTable {
   userId: string;
   imagePng: Uint8Array | null;
@@ -407,13 +421,46 @@ export interface UserSignatureTable {
   updatedAt: Timestamp;
 }
 
+export type PhraseScope = 'personal' | 'campus' | 'department';
+
 export interface PhraseTable {
   id: Generated<string>;
+  /** Set for a personal phrase only. */
   ownerId: string | null;
+  scope: Generated<PhraseScope>;
+  /** Set for a campus (院区) phrase only. */
+  campusId: string | null;
+  createdBy: string | null;
   category: Generated<string>;
   text: string;
   sort: Generated<number>;
   createdAt: Generated<Date>;
+}
+
+export interface QuestionnaireDefinitionTable {
+  id: Generated<string>;
+  campusId: string | null;
+  version: number;
+  content: ColumnType<unknown, string, never>;
+  comment: Generated<string>;
+  createdBy: string | null;
+  createdByName: string;
+  createdAt: Generated<Date>;
+}
+
+export interface QuestionnaireAnswerTable {
+  id: Generated<string>;
+  examId: string;
+  campusId: string;
+  revision: number;
+  definitionId: string;
+  answers: ColumnType<unknown, string, never>;
+  flags: ColumnType<unknown, string, never>;
+  contraindications: Generated<number>;
+  warnings: Generated<number>;
+  answeredBy: string | null;
+  answeredByName: string;
+  answeredAt: Date;
 }
 
 export interface ReportTable {
@@ -446,6 +493,7 @@ export interface ReportVersionTable {
   correctionReason: string | null;
   approvedAt: Date | null;
   signerId: string | null;
+  signerCertificatePem: string | null;
   signatureAlgorithm: string | null;
   finalSha256: string | null;
   finalSm3: string | null;
@@ -457,7 +505,7 @@ export interface ReportVersionTable {
   updatedAt: Timestamp;
 }
 
-export type ReviewAction = 'submit' | 'approve' | 'return' | 'correct' | 'print' | 'revoke';
+export type ReviewAction = 'submit' | 'approve' | 'return' | 'correct' | 'print' | 'revoke' | 'edit';
 
 export interface ReviewStepTable {
   id: Generated<number>;
@@ -519,7 +567,10 @@ export interface DB {
   trialCurve: TrialCurveTable;
   signingCa: SigningCaTable;
   userSignature: UserSignatureTable;
+  signingTrust: SigningTrustTable;
   phrase: PhraseTable;
+  questionnaireDefinition: QuestionnaireDefinitionTable;
+  questionnaireAnswer: QuestionnaireAnswerTable;
   report: ReportTable;
   reportVersion: ReportVersionTable;
   reviewStep: ReviewStepTable;

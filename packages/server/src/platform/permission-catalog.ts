@@ -16,6 +16,7 @@ export const permissionCatalog = {
   'report.approve.level2': { group: 'report', zh: '二级审核', en: 'Approve (level 2)' },
   'report.approve.level3': { group: 'report', zh: '三级审核', en: 'Approve (level 3)' },
   'report.print': { group: 'report', zh: '打印报告', en: 'Print reports' },
+  'clinical.settings': { group: 'report', zh: '判读设置', en: 'Clinical interpretation settings' },
   'stats.read': { group: 'stats', zh: '数据查询统计', en: 'Query and statistics' },
   'stats.export': { group: 'stats', zh: '导出 Excel', en: 'Export to Excel' },
   'trend.read': { group: 'stats', zh: '趋势分析', en: 'Trend analysis' },
@@ -27,6 +28,7 @@ export const permissionCatalog = {
   'his.views.edit': { group: 'system', zh: '维护接口视图', en: 'Edit HIS interface views' },
   'device.manage': { group: 'system', zh: '设备管理', en: 'Manage devices' },
   'device.template': { group: 'system', zh: '维护报告模板', en: 'Maintain device report templates' },
+  'questionnaire.manage': { group: 'system', zh: '维护检查前问卷', en: 'Maintain the pre-test questionnaire' },
   'delivery.manage': { group: 'system', zh: '上传监控', en: 'Manage report delivery' },
   'system.settings': { group: 'system', zh: '系统设置', en: 'System settings' },
   'ops.manage': { group: 'system', zh: '运维管理', en: 'Operations (backup, inspection)' },
@@ -49,7 +51,7 @@ export function isPermission(value: string): value is Permission {
  * in one role or one user. Clinical permissions may sit with any of them.
  */
 export const officerDuties: Record<'system' | 'security' | 'audit', Permission[]> = {
-  system: ['org.manage', 'his.views.edit', 'device.manage', 'device.template', 'system.settings', 'ops.manage', 'delivery.manage'],
+  system: ['org.manage', 'his.views.edit', 'device.manage', 'device.template', 'questionnaire.manage', 'system.settings', 'ops.manage', 'delivery.manage'],
   security: ['user.manage', 'role.manage', 'security.policy.edit'],
   audit: ['audit.read'],
 };

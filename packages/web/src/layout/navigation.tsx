@@ -1,4 +1,4 @@
-import { ApartmentOutlined, ApiOutlined, AuditOutlined, CloudUploadOutlined, DashboardOutlined, ExperimentOutlined, FileDoneOutlined, FileSearchOutlined, LineChartOutlined, SafetyCertificateOutlined, ScanOutlined, SendOutlined, SettingOutlined, TeamOutlined, UnorderedListOutlined, UserOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, ApiOutlined, AuditOutlined, CalculatorOutlined, CloudUploadOutlined, FormOutlined, DashboardOutlined, ExperimentOutlined, FileDoneOutlined, FileSearchOutlined, LineChartOutlined, SafetyCertificateOutlined, ScanOutlined, SendOutlined, SettingOutlined, TeamOutlined, UnorderedListOutlined, UserOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import { holds, type PermissionNeed } from '../auth/SessionProvider.tsx';
 import type { MessageKey } from '../i18n/zh.ts';
@@ -30,7 +30,9 @@ export const navItems: NavItem[] = [
   { key: 'his-views', path: '/admin/his-views', label: 'menu.hisViews', icon: <ApiOutlined />, permission: 'his.views.read' },
   { key: 'devices', path: '/admin/devices', label: 'menu.devices', icon: <ExperimentOutlined />, permission: 'device.manage' },
   { key: 'device-templates', path: '/admin/device-templates', label: 'menu.deviceTemplates', icon: <FileSearchOutlined />, permission: 'device.template' },
+  { key: 'questionnaire', path: '/admin/questionnaire', label: 'menu.questionnaire', icon: <FormOutlined />, permission: 'questionnaire.manage' },
   { key: 'report-settings', path: '/admin/report-settings', label: 'menu.reportSettings', icon: <SettingOutlined />, permission: 'system.settings' },
+  { key: 'lab-settings', path: '/admin/lab-settings', label: 'menu.labSettings', icon: <CalculatorOutlined />, permission: 'clinical.settings' },
   { key: 'delivery', path: '/admin/delivery', label: 'menu.delivery', icon: <SendOutlined />, permission: 'delivery.manage' },
   { key: 'audit', path: '/audit', label: 'menu.audit', icon: <AuditOutlined />, permission: 'audit.read' },
 ];

@@ -12,6 +12,10 @@ import * as sessionActor from './202611252210_session_actor.js';
 import * as deviceExtraction from './202612070900_device_extraction.js';
 import * as qualityControl from './202612071000_quality_control.js';
 import * as deviceTemplate from './202612071100_device_template.js';
+import * as reviewChain from './202612071200_review_chain.js';
+import * as signingTrust from './202612071210_signing_trust.js';
+import * as questionnaire from './202612071220_questionnaire.js';
+import * as clinicalSettings from './202612071230_clinical_settings.js';
 
 /** Every migration, in the order it runs. Append only; never edit or reorder a released entry. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +32,8 @@ export const migrations: Record<string, Migration> = {
   '202612070900_device_extraction': deviceExtraction,
   '202612071000_quality_control': qualityControl,
   '202612071100_device_template': deviceTemplate,
+  '202612071200_review_chain': reviewChain,
+  '202612071210_signing_trust': signingTrust,
+  '202612071220_questionnaire': questionnaire,
+  '202612071230_clinical_settings': clinicalSettings,
 };

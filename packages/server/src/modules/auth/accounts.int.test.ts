@@ -20,7 +20,7 @@ describe.each(backends)('accounts, roles and three-officer separation on %s', (k
 
   it('seeds the seven built-in roles with their Chinese names', async () => {
     const roles = (await security.request('GET', '/api/roles')).json() as Array<{ code: string; name: string; builtin: boolean }>;
-    expect(roles.filter((r) => r.builtin).map((r) => r.name)).toEqual(['技师', '报告医师', '审核医师', '科主任', '系统管理员', '安全管理员', '审计管理员']);
+    expect(roles.filter((r) => r.builtin).map((r) => r.name)).toEqual(['技师', '报告医师', '审核医师', '科主任', '系统管理员', '安全管理员', '审计管理员', '规培/进修医师']);
   });
 
   it('keeps the system, security and audit officers apart', async () => {
@@ -82,7 +82,7 @@ describe.each(backends)('accounts, roles and three-officer separation on %s', (k
   });
 
   it('edits a role’s permissions and the change takes effect at the next request', async () => {
-    const role = (await security.request('POST', '/api/roles', { code: 'trainee', name: '进修医师', nameEn: 'Trainee', permissions: ['exam.read'] })).json();
+    const role = (await security.request('POST', '/api/roles', { code: 'visiting', name: '进修医师', nameEn: 'Visiting physician', permissions: ['exam.read'] })).json();
     const user = await given(t).user({ roles: [], campusIds: [campusId] });
     await security.request('PATCH', `/api/users/${user.id}`, { roleIds: [role.id] });
     const client = await signIn(t, user.username);

@@ -4,6 +4,7 @@ import type { DB } from '../../db/types.js';
 import type { FileStore } from '../../platform/files.js';
 import { conclusionSummary, PARAM_LABELS } from '../reports/document.js';
 import type { ReportContent } from '../reports/draft.js';
+import { performerOf } from '../reports/technician.js';
 import { verifyPdfSignatures } from '../review/signing/index.js';
 
 const BEIJING = '+08:00';
@@ -25,7 +26,7 @@ export async function loadDeliveredReport(
     .leftJoin('appUser as signer', 'signer.id', 'reportVersion.signerId')
     .select([
       'reportVersion.status', 'reportVersion.content', 'reportVersion.conclusionText', 'reportVersion.pattern', 'reportVersion.severity', 'reportVersion.bdr', 'reportVersion.submission',
-      'reportVersion.correctionReason', 'reportVersion.revocationReason', 'reportVersion.approvedAt', 'reportVersion.finalSha256', 'reportVersion.finalSm3', 'reportVersion.verificationCode',
+      'reportVersion.submittedBy', 'reportVersion.submittedAt', 'reportVersion.correctionReason', 'reportVersion.revocationReason', 'reportVersion.approvedAt', 'reportVersion.finalSha256', 'reportVersion.finalSm3', 'reportVersion.verificationCode',
       'exam.id as examId', 'exam.requestNo', 'exam.accessionNo', 'exam.visitType', 'exam.visitSerialNo', 'exam.itemCode', 'exam.itemName', 'exam.examDate', 'exam.requestingDepartment', 'exam.requestingDoctor',
       'patient.hisPatientId', 'patient.name as patientName', 'patient.sex', 'patient.birthDate', 'patient.outpatientNo', 'patient.inpatientNo',
       'campus.code as campusCode', 'campus.name as campusName', 'registrar.displayName as technician', 'signer.displayName as reviewer',
@@ -42,6 +43,7 @@ export async function loadDeliveredReport(
     .where('reviewStep.reportId', '=', reportId).where('reviewStep.version', '=', version).where('reviewStep.submission', '=', row.submission)
     .where('reviewStep.action', '=', 'approve').where('reviewStep.level', '=', 1)
     .executeTakeFirst();
+  const performer = await performerOf(db, row.examId, row);
   const pdf = new Uint8Array(await files.get(row.finalSha256));
   const [signature] = await verifyPdfSignatures(pdf);
   const content = row.content as ReportContent;
@@ -73,7 +75,7 @@ export async function loadDeliveredReport(
       },
       results,
       conclusion: { text: row.conclusionText, summary: conclusionSummary('zh', row), pattern: row.pattern, severity: row.severity, bdr: row.bdr },
-      technician: row.technician ?? null,
+      technician: performer?.name ?? row.technician ?? null,
       reporter: firstApprover?.displayName ?? null,
       reviewer: row.reviewer ?? '',
       approvedAt: isoBeijing(row.approvedAt),

@@ -3,7 +3,7 @@
  * formatting only.
  */
 import { DEFAULT_TEMPLATES_EN, DEFAULT_TEMPLATES_ZH, type Pattern, type Severity } from '@pftis/clinical';
-import type { ReportContent } from './draft.js';
+import { deviceGradeDiffers, type ReportContent, type StageQuality } from './draft.js';
 import type { ReportCurve, ReportDocument, ReportLanguage, ReportRow, ReportSignature } from './render/report-document.js';
 
 export const PARAM_LABELS: Record<string, { zh: string; en: string; decimals: number; percent?: boolean }> = {
@@ -65,6 +65,25 @@ export function conclusionSummary(language: ReportLanguage, v: { pattern: string
   return parts.length ? parts.join(language === 'zh' ? '，' : '; ') : null;
 }
 
+/**
+ * The printed quality line: our ATS/ERS 2019 grades, pre- and post-bronchodilator each graded on its own, and the
+ * device's grade too when it differs (clinical.md §7.3), e.g. "舒张前 FEV1 A、FVC A；舒张后 FEV1 B、FVC A
+ * （ATS/ERS 2019）；设备判定 C".
+ */
+export function qualityLine(language: ReportLanguage, q: ReportContent['quality']): string | null {
+  if (!q) return null;
+  const zh = language === 'zh';
+  const grades = (g: StageQuality) => `FEV1 ${g.fev1 ?? '-'}${zh ? '、' : ', '}FVC ${g.fvc ?? '-'}`;
+  const sep = zh ? '；' : '; ';
+  if (q.source === 'device') {
+    const device = `${grades(q)}${zh ? '（设备判定）' : ' (device)'}`;
+    return q.post ? `${device}${sep}${zh ? '舒张后' : 'Post'} ${grades(q.post)}${zh ? '（ATS/ERS 2019）' : ' (ATS/ERS 2019)'}` : device;
+  }
+  const ats = zh ? '（ATS/ERS 2019）' : ' (ATS/ERS 2019)';
+  const ours = q.post ? `${zh ? '舒张前' : 'Pre'} ${grades(q)}${sep}${zh ? '舒张后' : 'Post'} ${grades(q.post)}${ats}` : `${grades(q)}${ats}`;
+  return deviceGradeDiffers(q) ? `${ours}${sep}${zh ? '设备判定' : 'device grade'} ${q.device}` : ours;
+}
+
 export function buildReportDocument(facts: DocumentFacts, language: ReportLanguage = 'zh'): ReportDocument {
   const zh = language === 'zh';
   const { exam, patient, version } = facts;
@@ -103,8 +122,7 @@ export function buildReportDocument(facts: DocumentFacts, language: ReportLangua
   const equationText = version.content.equations
     .map((e) => `${EQUATION_NAMES[e.equation] ?? e.equation}${e.ethnicity ? ` (${e.ethnicity})` : ''}${zh ? `（${GROUP_NAMES[e.group].zh}）` : ` (${GROUP_NAMES[e.group].en})`}`)
     .join(zh ? '；' : '; ');
-  const q = version.content.quality;
-  const qualityText = q ? `FEV1 ${q.fev1 ?? '-'}, FVC ${q.fvc ?? '-'}${q.source === 'ats2019' ? ' (ATS/ERS 2019)' : zh ? '（设备判定）' : ' (device)'}` : null;
+  const qualityText = qualityLine(language, version.content.quality);
   const best = new Map<string, number>();
   for (const c of facts.curves) {
     const fvc = Math.max(...c.volumeL) - Math.min(...c.volumeL);

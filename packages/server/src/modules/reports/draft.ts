@@ -4,10 +4,11 @@
  * Pure: the service loads the inputs and stores the result as the version's content.
  */
 import {
-  analyseForcedExpiration, assessSession, decimalAgeYears, evaluate, interpretExam,
+  analyseForcedExpiration, assessSession, chooseEquation, decimalAgeYears, evaluate, interpretExam,
   type Interpretation, type LabSettings, type ParamId, type RecordedChoice, type ResultKey, type SessionTrial,
 } from '@pftis/clinical';
 import { EQUATIONS } from '@pftis/clinical';
+import { patientGroupFor } from '../lab-settings/patient-group.js';
 
 export interface DraftInput {
   sex: 'male' | 'female' | 'unknown';
@@ -38,11 +39,18 @@ export interface ContentRow {
   reference: 'equation' | 'device' | 'none';
 }
 
+/** ATS/ERS 2019 grades of one stage (Table 10): separately for FEV1 and FVC, with the number of acceptable blows. */
+export interface StageQuality { fev1: string | null; fvc: string | null; acceptableFev1: number | null; acceptableFvc: number | null }
+
 export interface ReportContent {
   subject: { sex: 'male' | 'female' | 'unknown'; ageYears: number | null; heightCm: number | null; weightKg: number | null };
   rows: ContentRow[];
   equations: RecordedChoice[];
-  quality: { source: 'ats2019' | 'device'; fev1: string | null; fvc: string | null; acceptableFev1: number | null; acceptableFvc: number | null } | null;
+  /**
+   * Top-level grades are the pre-bronchodilator ones (ours, or the device's when there are no curves). `post` and
+   * `device` are absent from content drafted before they existed.
+   */
+  quality: (StageQuality & { source: 'ats2019' | 'device'; post?: StageQuality | null; device?: string | null }) | null;
   interpretation: Pick<Interpretation, 'scheme' | 'pattern' | 'severity' | 'findings' | 'narrative'> & { bdr: 'positive' | 'negative' | null } | null;
   /** Why something could not be computed (English; the UI translates the common ones). */
   warnings: string[];
@@ -70,11 +78,14 @@ export function draftContent(input: DraftInput): ReportContent {
   const referencable = (input.sex === 'male' || input.sex === 'female') && ageYears !== null && input.heightCm !== null;
   if (!referencable) warnings.push('sex, age or height missing: no reference values');
 
+  // The lab's patient group (e.g. children on other equations) chosen by the group's age and sex rule.
+  const patientGroupId = patientGroupFor(input.lab, { ageYears, sex: input.sex });
   let interpretation: Interpretation | null = null;
   if (referencable && fev1 !== null && fvc !== null) {
     interpretation = interpretExam(
       {
         subject: { sex: input.sex as 'male' | 'female', ageYears: ageYears!, heightCm: input.heightCm! },
+        patientGroupId,
         fev1, fvc,
         postFev1: value('FEV1', 'post')?.value ?? null,
         postFvc: value('FVC', 'post')?.value ?? null,
@@ -100,10 +111,10 @@ export function draftContent(input: DraftInput): ReportContent {
     let postRef = keys?.post && interpretation ? interpretation.results[keys.post] : undefined;
     const group = GROUP_OF[param];
     if (!ref && group && referencable) {
-      const choice = interpretation?.equationChoices.find((c) => c.group === group);
-      const equation = choice?.equation ?? input.lab.reference.defaults[group].equation;
+      const choice = interpretation?.equationChoices.find((c) => c.group === group) ?? chooseEquation(input.lab.reference, group, patientGroupId);
+      const equation = choice.equation;
       if (EQUATIONS[equation].params.includes(param as ParamId)) {
-        const subject = { sex: input.sex as 'male' | 'female', ageYears: ageYears!, heightCm: input.heightCm!, ethnicity: choice?.ethnicity ?? input.lab.reference.defaults[group].ethnicity ?? null };
+        const subject = { sex: input.sex as 'male' | 'female', ageYears: ageYears!, heightCm: input.heightCm!, ethnicity: choice.ethnicity ?? null };
         const options = { outOfRange: input.lab.reference.outOfRange };
         ref = evaluate(equation, param as ParamId, subject, pre?.value ?? null, options);
         if (post?.value != null) postRef = evaluate(equation, param as ParamId, subject, post.value, options);
@@ -151,23 +162,39 @@ function rank(param: string) {
   return i === -1 ? ROW_ORDER.length : i;
 }
 
-function quality(input: DraftInput, ageYears: number | null, warnings: string[]): ReportContent['quality'] {
-  const pre = input.trials.filter((t) => t.stage === 'pre');
-  if (pre.length > 0 && ageYears !== null) {
-    const trials: SessionTrial[] = [];
-    for (const t of pre) {
-      const analysed = analyseForcedExpiration({ flowLps: t.flowLps, volumeL: t.volumeL, sampleIntervalS: t.sampleIntervalS });
-      if (!analysed.ok) {
-        warnings.push(`trial ${t.number}: ${analysed.reason}`);
-        continue;
-      }
-      const v = analysed.value;
-      trials.push({ id: String(t.number), fev1L: v.fev1L, fvcL: v.fvcL, bevL: v.bevL, fetS: v.fetS, endOfTestVolumeL: v.endOfTestVolumeL, fivcL: v.fivcL, pefLps: v.pefLps, fef2575Lps: v.fef2575Lps });
+/** ATS/ERS 2019 grades of one stage's trials, or null when none of its curves could be analysed. */
+function gradeStage(input: DraftInput, stage: 'pre' | 'post', ageYears: number, warnings: string[]): StageQuality | null {
+  const trials: SessionTrial[] = [];
+  for (const t of input.trials.filter((x) => x.stage === stage)) {
+    const analysed = analyseForcedExpiration({ flowLps: t.flowLps, volumeL: t.volumeL, sampleIntervalS: t.sampleIntervalS });
+    if (!analysed.ok) {
+      warnings.push(`${stage === 'post' ? 'post ' : ''}trial ${t.number}: ${analysed.reason}`);
+      continue;
     }
-    if (trials.length > 0) {
-      const session = assessSession(trials, ageYears);
-      return { source: 'ats2019', fev1: session.fev1.grade, fvc: session.fvc.grade, acceptableFev1: session.fev1.acceptableCount, acceptableFvc: session.fvc.acceptableCount };
-    }
+    const v = analysed.value;
+    trials.push({ id: String(t.number), fev1L: v.fev1L, fvcL: v.fvcL, bevL: v.bevL, fetS: v.fetS, endOfTestVolumeL: v.endOfTestVolumeL, fivcL: v.fivcL, pefLps: v.pefLps, fef2575Lps: v.fef2575Lps });
   }
-  return input.deviceQualityGrade ? { source: 'device', fev1: input.deviceQualityGrade, fvc: input.deviceQualityGrade, acceptableFev1: null, acceptableFvc: null } : null;
+  if (trials.length === 0) return null;
+  const session = assessSession(trials, ageYears);
+  return { fev1: session.fev1.grade, fvc: session.fvc.grade, acceptableFev1: session.fev1.acceptableCount, acceptableFvc: session.fvc.acceptableCount };
+}
+
+/**
+ * Grades per ATS/ERS 2019, the pre- and the post-bronchodilator trials each on their own (clinical.md §7.3). The
+ * device's own grade is kept beside ours (often by older rules): both are shown when they differ.
+ */
+function quality(input: DraftInput, ageYears: number | null, warnings: string[]): ReportContent['quality'] {
+  const pre = ageYears === null ? null : gradeStage(input, 'pre', ageYears, warnings);
+  const post = ageYears === null ? null : gradeStage(input, 'post', ageYears, warnings);
+  const device = input.deviceQualityGrade?.trim() || null;
+  if (pre) return { source: 'ats2019', ...pre, post, device };
+  if (device) return { source: 'device', fev1: device, fvc: device, acceptableFev1: null, acceptableFvc: null, post, device };
+  if (post) return { source: 'ats2019', fev1: null, fvc: null, acceptableFev1: null, acceptableFvc: null, post, device: null };
+  return null;
+}
+
+/** Whether the device graded the session differently from our ATS/ERS 2019 grades (then both are shown). */
+export function deviceGradeDiffers(q: ReportContent['quality']): boolean {
+  if (!q || q.source !== 'ats2019' || !q.device) return false;
+  return q.device.toUpperCase() !== (q.fev1 ?? '') || q.device.toUpperCase() !== (q.fvc ?? '');
 }

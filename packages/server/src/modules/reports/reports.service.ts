@@ -1,15 +1,20 @@
 import { DEFAULT_LAB_SETTINGS, type LabSettings } from '@pftis/clinical';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import type { DB, ReportStatus } from '../../db/types.js';
+import type { DB, PhraseScope, ReportStatus } from '../../db/types.js';
+import type { Actor } from '../../platform/access.js';
 import { type AuditActor, recordAudit } from '../../platform/audit.js';
-import { Conflict, NotFound } from '../../platform/errors.js';
+import { AppError, Conflict, NotFound } from '../../platform/errors.js';
 import { hospitalDate } from '../../platform/hospital-time.js';
+import { decodeImageSafely } from '../../platform/image-sandbox.js';
 import { readSetting, writeSetting } from '../../platform/settings.js';
+import { actorRef } from '../auth/auth.service.js';
 import { ageAt } from '../exams/patients.js';
+import { questionnaireOfExam } from '../questionnaire/questionnaire.service.js';
 import { buildReportDocument, type DocumentFacts } from './document.js';
 import { draftContent, type ReportContent } from './draft.js';
-import { DEFAULT_REPORT_TEMPLATE, type ReportLanguage, type ReportSignature } from './render/report-document.js';
+import { DEFAULT_REPORT_TEMPLATE, RESULT_COLUMNS, type ReportLanguage, type ReportSignature } from './render/report-document.js';
+import { withTechnician } from './technician.js';
 
 export const LAB_SETTINGS_KEY = 'clinical.lab';
 export const REPORT_LAYOUT_KEY = 'report.layout';
@@ -25,7 +30,7 @@ export const ReportLayoutSchema = z.object({
   titleFontSize: z.number().min(10).max(28).default(DEFAULT_REPORT_TEMPLATE.titleFontSize),
   showLogo: z.boolean().default(DEFAULT_REPORT_TEMPLATE.showLogo),
   sections: z.array(z.enum(['patient', 'results', 'curves', 'quality', 'interpretation', 'signatures'])).min(1).default(DEFAULT_REPORT_TEMPLATE.sections),
-  columns: z.array(z.enum(['predicted', 'lln', 'measured', 'zScore', 'zbar', 'pctPredicted', 'post', 'postPctPredicted', 'changePct'])).min(1).default(DEFAULT_REPORT_TEMPLATE.columns),
+  columns: z.array(z.enum(RESULT_COLUMNS)).min(1).default(DEFAULT_REPORT_TEMPLATE.columns),
   patientFieldsPerLine: z.number().int().min(1).max(6).default(DEFAULT_REPORT_TEMPLATE.patientFieldsPerLine),
   showBarcode: z.boolean().default(DEFAULT_REPORT_TEMPLATE.showBarcode),
   showQr: z.boolean().default(DEFAULT_REPORT_TEMPLATE.showQr),
@@ -182,6 +187,7 @@ export function createReportsService({ db, hospitalName, now = () => new Date() 
       steps,
       curves,
       previous: await previousExams(db, exam.patientId, examId),
+      questionnaire: await questionnaireOfExam(db, examId),
     };
   }
 
@@ -197,7 +203,7 @@ export function createReportsService({ db, hospitalName, now = () => new Date() 
       patient: { name: exam.patientName, sex: exam.sex, ageLabel: ageAt(exam.birthDate, exam.examDate).label, hisPatientId: exam.hisPatientId },
       exam,
       version: { version: v.version, final: extra.final, correctionReason: v.correctionReason, content: v.content, conclusionText: v.conclusionText, pattern: v.pattern, severity: v.severity, bdr: v.bdr },
-      curves, signatures: extra.signatures, verification: extra.verification,
+      curves, signatures: await withTechnician(ex, report.examId, v, extra.signatures), verification: extra.verification,
       printedAt: hospitalDate(now()), title: layout.title, footer: layout.footer, language: layout.language, layout,
     };
   }
@@ -206,30 +212,64 @@ export function createReportsService({ db, hospitalName, now = () => new Date() 
     return buildReportDocument(facts, facts.language);
   }
 
-  async function phrases(userId: string) {
-    return db.selectFrom('phrase').select(['id', 'ownerId', 'category', 'text', 'sort']).where((w) => w.or([w('ownerId', 'is', null), w('ownerId', '=', userId)])).orderBy('category').orderBy('sort').orderBy('createdAt').execute();
+  // 常用语 come in three scopes: personal (the owner's), campus (院区: everyone working at that campus) and department
+  // (the whole lab). Sharing and removing shared phrases is for those who approve at level 2 (审核医师).
+  const SHARE_PERMISSION = 'report.approve.level2';
+  const phraseColumns = ['phrase.id', 'phrase.ownerId', 'phrase.scope', 'phrase.campusId', 'campus.name as campusName', 'phrase.category', 'phrase.text', 'phrase.sort'] as const;
+  const mayRemove = (actor: Pick<Actor, 'userId' | 'campusIds' | 'permissions'>, p: { scope: PhraseScope; ownerId: string | null; campusId: string | null }) =>
+    p.scope === 'personal' ? p.ownerId === actor.userId : actor.permissions.has(SHARE_PERMISSION) && (p.scope === 'department' || actor.campusIds.includes(p.campusId!));
+
+  /** My own phrases, those of the campus I work at now, and the department's. */
+  async function phrases(actor: Pick<Actor, 'userId' | 'campusId' | 'campusIds' | 'permissions'>) {
+    const rows = await db
+      .selectFrom('phrase')
+      .leftJoin('campus', 'campus.id', 'phrase.campusId')
+      .select(phraseColumns)
+      .where((w) =>
+        w.or([
+          w.and([w('phrase.scope', '=', 'personal'), w('phrase.ownerId', '=', actor.userId)]),
+          w('phrase.scope', '=', 'department'),
+          ...(actor.campusId ? [w.and([w('phrase.scope', '=', 'campus'), w('phrase.campusId', '=', actor.campusId)])] : []),
+        ]),
+      )
+      .orderBy('phrase.category').orderBy('phrase.sort').orderBy('phrase.createdAt')
+      .execute();
+    return rows.map((r) => ({ ...r, removable: mayRemove(actor, r) }));
   }
 
-  async function addPhrase(actor: AuditActor, input: { text: string; category: string; shared: boolean }) {
+  async function addPhrase(actor: Actor, input: { text: string; category: string; scope?: PhraseScope; shared?: boolean }) {
+    const scope: PhraseScope = input.scope ?? (input.shared ? 'department' : 'personal');
+    if (scope !== 'personal' && !actor.permissions.has(SHARE_PERMISSION)) {
+      throw new AppError({ code: 'auth.forbidden', status: 403, title: '只有审核医师可以添加院区或科室常用语', message: `shared phrases need ${SHARE_PERMISSION}` });
+    }
+    if (scope === 'campus' && !actor.campusId) throw new AppError({ code: 'phrase.no-campus', status: 400, title: '请先选择当前院区' });
     return db.transaction().execute(async (trx) => {
-      const row = await trx.insertInto('phrase').values({ text: input.text, category: input.category, ownerId: input.shared ? null : actor.userId }).returning(['id', 'ownerId', 'category', 'text', 'sort']).executeTakeFirstOrThrow();
-      await recordAudit(trx, actor, { action: 'phrase.added', entityType: 'phrase', entityId: row.id, after: input }, now());
-      return row;
+      const { id } = await trx
+        .insertInto('phrase')
+        .values({ text: input.text, category: input.category, scope, ownerId: scope === 'personal' ? actor.userId : null, campusId: scope === 'campus' ? actor.campusId : null, createdBy: actor.userId })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const row = await trx.selectFrom('phrase').leftJoin('campus', 'campus.id', 'phrase.campusId').select(phraseColumns).where('phrase.id', '=', id).executeTakeFirstOrThrow();
+      await recordAudit(trx, actorRef(actor), { action: 'phrase.added', entityType: 'phrase', entityId: id, campusId: row.campusId, after: { text: input.text, category: input.category, scope } }, now());
+      return { ...row, removable: mayRemove(actor, row) };
     });
   }
 
-  async function removePhrase(actor: AuditActor, id: string, mayEditShared: boolean) {
+  async function removePhrase(actor: Actor, id: string) {
     await db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('phrase').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!row) throw new NotFound('phrase', id);
-      if (row.ownerId === null ? !mayEditShared : row.ownerId !== actor.userId) throw new Conflict('phrase-not-yours', '只能删除自己的常用语；科室常用语需系统设置权限');
+      // another user's personal phrase, or another campus's, does not exist for this user
+      const visible = row && (row.scope !== 'personal' || row.ownerId === actor.userId) && (row.scope !== 'campus' || actor.campusIds.includes(row.campusId!));
+      if (!row || !visible) throw new NotFound('phrase', id);
+      if (!mayRemove(actor, row)) throw new AppError({ code: 'phrase.not-yours', status: 403, title: '院区和科室常用语只能由审核医师删除' });
       await trx.deleteFrom('phrase').where('id', '=', id).execute();
-      await recordAudit(trx, actor, { action: 'phrase.removed', entityType: 'phrase', entityId: id, before: { text: row.text, category: row.category } }, now());
+      await recordAudit(trx, actorRef(actor), { action: 'phrase.removed', entityType: 'phrase', entityId: id, campusId: row.campusId, before: { text: row.text, category: row.category, scope: row.scope } }, now());
     });
   }
 
   const layout = () => readSetting(db, REPORT_LAYOUT_KEY, ReportLayoutSchema);
   async function updateLayout(actor: AuditActor, value: ReportLayout) {
+    await checkNewLogos(value.logos, (await layout()).logos);
     await db.transaction().execute(async (trx) => {
       const before = await readSetting(trx, REPORT_LAYOUT_KEY, ReportLayoutSchema);
       await writeSetting(trx, REPORT_LAYOUT_KEY, value, actor.userId);
@@ -239,6 +279,16 @@ export function createReportsService({ db, hospitalName, now = () => new Date() 
   }
 
   return { examRow, ensureDraft, version, saveConclusion, refreshContent, workspace, documentFacts, documentOf, phrases, addPhrase, removePhrase, layout, updateLayout };
+}
+
+/** Every report of a campus draws its logo: a new one must decode (outside this process, see image-sandbox). */
+async function checkNewLogos(logos: Record<string, string>, before: Record<string, string>) {
+  for (const [campusId, dataUrl] of Object.entries(logos)) {
+    if (before[campusId] === dataUrl) continue;
+    const bytes = dataUrlBytes(dataUrl);
+    const decoded = bytes ? await decodeImageSafely(bytes) : { ok: false as const, reason: 'not a PNG or JPEG data URL' };
+    if (!decoded.ok) throw new AppError({ code: 'report.logo-unreadable', status: 400, title: '院徽图片无法读取，请上传完好的 PNG 或 JPEG 图片', message: decoded.reason, extra: { campusId } });
+  }
 }
 
 function dataUrlBytes(dataUrl: string): Uint8Array | null {

@@ -52,7 +52,7 @@ export function reviewRoutes(app: FastifyInstance, review: ReviewService, hospit
     const { final, pdf } = await review.pdf(actorOf(req), req.params.id, req.query.version);
     return sendPdf(reply, pdf, final, final ? 'report' : 'draft');
   });
-  route(app, { method: 'POST', url: '/api/reports/:id/print', access: 'report.print', summary: 'One-click print: the signed final PDF (counted), or a 草稿 draft', tags, params: IdParams, body: z.object({ pin: z.string().max(64).optional() }).default({}) }, async (req, reply) => {
+  route(app, { method: 'POST', url: '/api/reports/:id/print', access: 'report.print', summary: 'One-click print: the signed final PDF (counted), or a 草稿 draft; where the lab requires it, pin is the signing PIN (or the login password of a user without a signing key)', tags, params: IdParams, body: z.object({ pin: z.string().max(128).optional() }).default({}) }, async (req, reply) => {
     const { final, pdf } = await review.print(actorOf(req), req.params.id, req.body.pin);
     return sendPdf(reply, pdf, final, final ? 'report' : 'draft');
   });
@@ -88,6 +88,14 @@ export function signatureRoutes(app: FastifyInstance, signatures: SignaturesServ
   route(app, { method: 'POST', url: '/api/me/signature/import', access: 'authenticated', summary: 'Import my personal certificate (PKCS#12)', tags, body: s.ImportBody, response: s.SignatureStatus }, (req) =>
     signatures.importP12(actorOf(req), new Uint8Array(Buffer.from(req.body.p12Base64, 'base64')), req.body.password, req.body.pin),
   );
+  route(app, { method: 'GET', url: '/api/signing/trust', access: 'system.settings', summary: 'The certificates signatures may chain to: department CAs (always) and the trust list', tags, response: s.TrustList }, () => signatures.trustList());
+  route(app, { method: 'POST', url: '/api/signing/trust', access: 'system.settings', summary: 'Trust a CA certificate (or one personal certificate) for report signatures', tags, body: s.TrustBody, response: s.TrustEntry, status: 201 }, (req) =>
+    signatures.addTrust(actorOf(req), req.body),
+  );
+  route(app, { method: 'DELETE', url: '/api/signing/trust/:id', access: 'system.settings', summary: 'Stop trusting a certificate', tags, params: IdParams, response: z.object({ ok: z.literal(true) }) }, async (req) => {
+    await signatures.removeTrust(actorOf(req), req.params.id);
+    return { ok: true as const };
+  });
   route(app, { method: 'GET', url: '/api/signing/ca/:algorithm', access: 'public', summary: "The department CA certificate (PEM), to check signatures offline", tags, params: z.object({ algorithm: z.enum(['rsa', 'sm2']) }) }, async (req, reply) =>
     reply.type('application/x-pem-file').send(await signatures.caCertificatePem(req.params.algorithm)),
   );

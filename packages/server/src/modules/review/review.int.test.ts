@@ -209,9 +209,10 @@ describe.each(backends)('report review, signature and print (PFTIS on %s)', (kin
       await expect(sql`update report_version set chain = '[]'::jsonb, status = 'approved', approved_at = now(), final_sha256 = 'x', final_sm3 = 'x', verification_code = 'forged2' where report_id = ${reportId}`.execute(db)).rejects.toThrow();
       await expect(sql`insert into report_version (report_id, version, status, content, author_name, updated_at, correction_reason) values (${reportId}, 9, 'approved', '{}', 'x', now(), 'x')`.execute(db)).rejects.toThrow(/starts as a draft/);
       await expect(sql`insert into outbox (topic, key, payload, next_attempt_at) values ('report.deliver', ${`r:${reportId}`}, ${JSON.stringify({ reportId, version: 1 })}, now())`.execute(db)).rejects.toThrow(/not completed review/);
-      // Forged approvals in the log are not enough either: they must be for the current submission and every level.
-      await sql`insert into review_step (report_id, version, submission, action, level, actor_name, at) values (${reportId}, 1, 1, 'approve', 1, 'forger', now())`.execute(db);
-      await expect(sql`update report_version set status = 'approved', approved_levels = 2, approved_at = now(), final_sha256 = 'x', final_sm3 = 'x', verification_code = 'forged3' where report_id = ${reportId}`.execute(db)).rejects.toThrow(/1 of 2/);
+      // Forged approvals in the log are not enough either: an approval names a permitted approver (more attacks in
+      // review-chain.int.test.ts), and the version needs one for every level of its current submission.
+      await expect(sql`insert into review_step (report_id, version, submission, action, level, actor_name, at) values (${reportId}, 1, 1, 'approve', 1, 'forger', now())`.execute(db)).rejects.toThrow(/must name its approver/);
+      await expect(sql`update report_version set status = 'approved', approved_levels = 2, approved_at = now(), final_sha256 = 'x', final_sm3 = 'x', verification_code = 'forged3' where report_id = ${reportId}`.execute(db)).rejects.toThrow(/0 of 2/);
     });
 
     it('SQL: an approved version cannot be edited, reopened or deleted, and the review log cannot be rewritten', async () => {

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/types.js';
 import type { Actor } from '../../platform/access.js';
-import { type AuditActor, recordAudit } from '../../platform/audit.js';
+import { type AuditActor, type AuditInput, recordAudit, recordAuditAlone } from '../../platform/audit.js';
 import { sha256Hex, sm3Hex } from '../../platform/crypto.js';
 import { AppError, Conflict, NotFound } from '../../platform/errors.js';
 import type { FileStore } from '../../platform/files.js';
@@ -13,7 +13,7 @@ import { readSetting, writeSetting } from '../../platform/settings.js';
 import { actorRef } from '../auth/auth.service.js';
 import type { ConclusionInput, ReportsService } from '../reports/reports.service.js';
 import type { ReportDocument, ReportSignature, ReportTemplate } from '../reports/render/report-document.js';
-import { chainFor, type ChainLevel, decide, DEFAULT_REVIEW_POLICY, refusalMessages, type ReviewCommand, type ReviewPolicy, type VersionState } from './review-machine.js';
+import { type ChainFacts, chainFor, type ChainLevel, decide, DEFAULT_REVIEW_POLICY, isAbnormalResult, isUnconditional, matchedConditions, refusalMessages, type ReviewCommand, type ReviewPolicy, type VersionState } from './review-machine.js';
 import type { SignaturesService } from './signatures.service.js';
 
 export const REVIEW_POLICY_KEY = 'review.policy';
@@ -23,6 +23,13 @@ export const REPORT_APPROVED_TOPIC = 'report.approved';
 export const REPORT_REVOKED_TOPIC = 'report.revoked';
 
 const approvePermission = z.enum(['report.approve.level1', 'report.approve.level2', 'report.approve.level3'], { error: '请选择审核权限' });
+const LevelCondition = z.object({
+  abnormal: z.boolean().optional(),
+  /** Paediatric: the patient is younger than this many years at the exam. */
+  ageBelow: z.number().min(1, '年龄须在 1–30 岁之间').max(30, '年龄须在 1–30 岁之间').optional(),
+  /** Role codes (e.g. trainee); checked against the existing roles when the policy is saved. */
+  authorRoles: z.array(z.string().trim().min(1).max(40)).max(10).optional(),
+});
 export const ReviewPolicySchema = z
   .object({
     levels: z
@@ -31,7 +38,8 @@ export const ReviewPolicySchema = z
           name: z.string().trim().min(1, '请填写级别名称').max(20),
           nameEn: z.string().trim().min(1).max(40),
           permission: approvePermission,
-          when: z.object({ abnormal: z.boolean().optional(), ageBelow: z.number().min(1).max(30).optional(), authorRoles: z.array(z.string().max(40)).max(10).optional() }).optional(),
+          /** An empty condition is no condition: the level applies to every report (saved without `when`). */
+          when: LevelCondition.optional(),
         }),
       )
       .min(1, '审核流程至少需要一级')
@@ -60,7 +68,13 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
 }) {
   const policy = (ex: Kysely<DB> | Transaction<DB> = db): Promise<ReviewPolicy> => readSetting(ex, REVIEW_POLICY_KEY, ReviewPolicySchema);
 
-  async function updatePolicy(actor: AuditActor, value: ReviewPolicy) {
+  async function updatePolicy(actor: AuditActor, input: ReviewPolicy) {
+    const value: ReviewPolicy = { ...input, levels: input.levels.map(({ when, ...level }) => (isUnconditional(when) ? level : { ...level, when })) };
+    // A misspelt role code would silently never match: refuse codes no role has.
+    const wanted = [...new Set(value.levels.flatMap((l) => l.when?.authorRoles ?? []))];
+    const known = new Set(wanted.length ? (await db.selectFrom('role').select('code').where('code', 'in', wanted).execute()).map((r) => r.code) : []);
+    const errors = value.levels.flatMap((l, i) => (l.when?.authorRoles ?? []).filter((code) => !known.has(code)).map((code) => ({ field: `body.levels.${i}.when.authorRoles`, message: `角色代码不存在：${code}` })));
+    if (errors.length) throw new AppError({ code: 'validation', status: 400, title: errors[0]!.message, message: 'unknown role code in the review chain', extra: { errors } });
     await db.transaction().execute(async (trx) => {
       const before = await readSetting(trx, REVIEW_POLICY_KEY, ReviewPolicySchema);
       await writeSetting(trx, REVIEW_POLICY_KEY, value, actor.userId);
@@ -70,20 +84,38 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
   }
 
   async function stateOf(ex: Kysely<DB> | Transaction<DB>, reportId: string, v: { version: number; status: VersionState['status']; chain: ChainLevel[]; approvedLevels: number; submittedBy: string | null; submission: number }, currentVersion: number): Promise<VersionState> {
-    const approvals = await ex.selectFrom('reviewStep').select(['actorId', 'level']).where('reportId', '=', reportId).where('version', '=', v.version).where('submission', '=', v.submission).where('action', '=', 'approve').orderBy('level').execute();
-    return { status: v.status, chain: v.chain, approvedLevels: v.approvedLevels, submittedBy: v.submittedBy, approvers: approvals.map((a) => a.actorId ?? ''), hasNewerVersion: currentVersion > v.version };
+    const steps = await ex.selectFrom('reviewStep').select(['action', 'actorId', 'level']).where('reportId', '=', reportId).where('version', '=', v.version).where('submission', '=', v.submission).where('action', 'in', ['approve', 'edit']).orderBy('id').execute();
+    return {
+      status: v.status, chain: v.chain, approvedLevels: v.approvedLevels, submittedBy: v.submittedBy,
+      approvers: steps.filter((s) => s.action === 'approve').sort((a, b) => (a.level ?? 0) - (b.level ?? 0)).map((a) => a.actorId ?? ''),
+      // Only edits of this submission while it is under review; edits of the draft before it are the author's work.
+      editors: v.status === 'pending' ? [...new Set(steps.filter((s) => s.action === 'edit' && s.actorId).map((s) => s.actorId!))] : [],
+      hasNewerVersion: currentVersion > v.version,
+    };
   }
 
   function refuse(command: ReviewCommand, refusal: keyof typeof refusalMessages, extra: Record<string, unknown> = {}): never {
     const message = refusalMessages[refusal];
-    throw new AppError({ code: `review-${refusal.replaceAll('_', '-')}`, status: refusal === 'no_permission' || refusal === 'four_eyes' ? 403 : 409, title: message.zh, message: `${command}: ${message.en}`, extra });
+    throw new AppError({ code: `review-${refusal.replaceAll('_', '-')}`, status: refusal === 'no_permission' || refusal === 'four_eyes' || refusal === 'four_eyes_editor' ? 403 : 409, title: message.zh, message: `${command}: ${message.en}`, extra });
+  }
+
+  /**
+   * The facts that decide a version's chain if this user submitted it now. The authors are the person who last wrote
+   * its content (report_version.author_id, set by every save) and the submitter.
+   */
+  async function chainFacts(ex: Kysely<DB> | Transaction<DB>, submitterId: string, version: { authorId: string | null; pattern: string | null; severity: string | null; bdr: string | null; content: { subject: { ageYears: number | null } } }): Promise<ChainFacts> {
+    const authors = [...new Set([version.authorId ?? submitterId, submitterId])];
+    const roles = await ex.selectFrom('userRole').innerJoin('role', 'role.id', 'userRole.roleId').select('role.code').where('userRole.userId', 'in', authors).execute();
+    return { abnormal: isAbnormalResult(version), ageYears: version.content.subject.ageYears, authorRoles: [...new Set(roles.map((r) => r.code))] };
   }
 
   /** The levels a version must pass if it were submitted now by this user (fixed at submission). */
-  async function chainIfSubmitted(ex: Kysely<DB> | Transaction<DB>, userId: string, version: { pattern: string | null; content: { subject: { ageYears: number | null } } }) {
-    const roles = await ex.selectFrom('userRole').innerJoin('role', 'role.id', 'userRole.roleId').select('role.code').where('userRole.userId', '=', userId).execute();
-    return chainFor(await policy(ex), { abnormal: !!version.pattern && version.pattern !== 'normal', ageYears: version.content.subject.ageYears, authorRoles: roles.map((r) => r.code) });
+  async function chainIfSubmitted(ex: Kysely<DB> | Transaction<DB>, submitterId: string, version: Parameters<typeof chainFacts>[2]) {
+    return chainFor(await policy(ex), await chainFacts(ex, submitterId, version));
   }
+
+  /** Refusals thrown inside a review transaction, with the denial to audit once that transaction has rolled back. */
+  const denials = new WeakMap<Error, AuditInput>();
 
   /** Locks the version, checks the command against the state machine, and returns everything the caller needs. */
   async function checked(trx: Transaction<DB>, actor: Actor, reportId: string, command: ReviewCommand, versionNo?: number) {
@@ -93,13 +125,28 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
     if (command === 'submit') state = { ...state, chain: await chainIfSubmitted(trx, actor.userId, version) };
     const decision = decide(state, command, actor, await policy(trx));
     if (!decision.ok) {
-      await recordAudit(trx, actorRef(actor), { action: `report.${command}`, outcome: 'denied', entityType: 'report', entityId: reportId, detail: { version: version.version, refusal: decision.refusal } }, now());
-      refuse(command, decision.refusal);
+      try {
+        refuse(command, decision.refusal);
+      } catch (error) {
+        denials.set(error as Error, { action: `report.${command}`, outcome: 'denied', entityType: 'report', entityId: reportId, campusId: report.campusId, detail: { version: version.version, refusal: decision.refusal } });
+        throw error;
+      }
     }
     return { report, version, state, decision };
   }
 
-  async function step(trx: Transaction<DB>, actor: Actor, reportId: string, version: number, submission: number, action: 'submit' | 'approve' | 'return' | 'correct' | 'print' | 'revoke', level: number | null, comment: string | null = null) {
+  /** Runs one review command in a transaction; a refusal is audited in a transaction of its own (the command's rolled back). */
+  async function inReview<T>(actor: Actor, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    try {
+      return await db.transaction().execute(work);
+    } catch (error) {
+      const denial = error instanceof Error ? denials.get(error) : undefined;
+      if (denial) await recordAuditAlone(db, actorRef(actor), denial, now());
+      throw error;
+    }
+  }
+
+  async function step(trx: Transaction<DB>, actor: Actor, reportId: string, version: number, submission: number, action: 'submit' | 'approve' | 'return' | 'correct' | 'print' | 'revoke' | 'edit', level: number | null, comment: string | null = null) {
     await trx.insertInto('reviewStep').values({ reportId, version, submission, action, level, actorId: actor.userId, actorName: actor.displayName, comment, at: now() }).execute();
   }
 
@@ -137,23 +184,29 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
   }
 
   async function save(actor: Actor, reportId: string, input: ConclusionInput & { refresh?: boolean }) {
-    return db.transaction().execute(async (trx) => {
-      const { report, version } = await checked(trx, actor, reportId, 'edit');
+    return inReview(actor, async (trx) => {
+      const { report, version, decision } = await checked(trx, actor, reportId, 'edit');
       const { refresh, ...conclusion } = input;
       if (refresh) {
         if (version.status !== 'draft') refuse('edit', 'not_draft');
         await reports.refreshContent(trx, actorRef(actor), reportId, version.version, report.examId);
       }
       await reports.saveConclusion(trx, actorRef(actor), reportId, version.version, conclusion, report.campusId);
+      // An edit under review is part of the review record: four-eyes keeps its author from giving the final approval.
+      if (version.status === 'pending') await step(trx, actor, reportId, version.version, version.submission, 'edit', decision.ok ? decision.level : null);
       return { version: version.version };
     });
   }
 
   async function submit(actor: Actor, reportId: string) {
-    return db.transaction().execute(async (trx) => {
+    return inReview(actor, async (trx) => {
       const { report, version, state } = await checked(trx, actor, reportId, 'submit');
       const chain = state.chain;
       if (!version.conclusionText.trim()) throw new Conflict('report-no-conclusion', '请先填写检查结论再提交');
+      const facts = await chainFacts(trx, actor.userId, version);
+      const levelsPolicy = (await policy(trx)).levels;
+      // Why each conditional level applies, for the audit trail.
+      const because = Object.fromEntries(levelsPolicy.map((l) => [l.name, matchedConditions(l.when, facts)]).filter(([, m]) => (m as string[]).length));
       const submission = version.submission + 1;
       await trx
         .updateTable('reportVersion')
@@ -162,13 +215,15 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
         .execute();
       await step(trx, actor, reportId, version.version, submission, 'submit', null);
       await setExamStatus(trx, reportId, 'pending_review');
-      await recordAudit(trx, actorRef(actor), { action: 'report.submitted', entityType: 'report', entityId: reportId, campusId: report.campusId, detail: { version: version.version, chain: chain.map((c) => c.name) } }, now());
+      await recordAudit(trx, actorRef(actor), { action: 'report.submitted', entityType: 'report', entityId: reportId, campusId: report.campusId, detail: { version: version.version, chain: chain.map((c) => c.name), facts, because } }, now());
       return { status: 'pending' as const, chain };
     });
   }
 
   async function returnToAuthor(actor: Actor, reportId: string, comment: string) {
-    return db.transaction().execute(async (trx) => {
+    // The route validates this too; the service refuses it for every caller (the author must know what to change).
+    if (!comment.trim()) throw new AppError({ code: 'review-comment-required', status: 400, title: '请填写退回意见', message: 'a return needs a comment' });
+    return inReview(actor, async (trx) => {
       const { report, version, decision } = await checked(trx, actor, reportId, 'return');
       await step(trx, actor, reportId, version.version, version.submission, 'return', decision.ok ? decision.level : null, comment);
       await trx.updateTable('reportVersion').set({ status: 'draft', approvedLevels: 0, returnedComment: comment, updatedAt: now() }).where('reportId', '=', reportId).where('version', '=', version.version).execute();
@@ -203,8 +258,10 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
   }
 
   async function approve(actor: Actor, reportId: string, pin: string) {
+    // Refused before the PIN is tried: whoever may not approve learns why, and spends no PIN attempt.
+    await inReview(actor, (trx) => checked(trx, actor, reportId, 'approve'));
     const key = await signatures.unlock(actor.userId, pin);
-    return db.transaction().execute(async (trx) => {
+    return inReview(actor, async (trx) => {
       const { report, version, decision } = await checked(trx, actor, reportId, 'approve');
       if (!decision.ok) throw new Error('unreachable');
       const level = decision.level!;
@@ -229,7 +286,7 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
       await files.put(sha256, signed);
       await trx
         .updateTable('reportVersion')
-        .set({ status: 'approved', approvedLevels: decision.next.approvedLevels, approvedAt: now(), signerId: actor.userId, signatureAlgorithm: key.algorithm, finalSha256: sha256, finalSm3: sm3Hex(signed), verificationCode: code, updatedAt: now() })
+        .set({ status: 'approved', approvedLevels: decision.next.approvedLevels, approvedAt: now(), signerId: actor.userId, signerCertificatePem: key.credential.certificatePem, signatureAlgorithm: key.algorithm, finalSha256: sha256, finalSm3: sm3Hex(signed), verificationCode: code, updatedAt: now() })
         .where('reportId', '=', reportId).where('version', '=', version.version)
         .execute();
       await trx.updateTable('reportVersion').set({ status: 'superseded', updatedAt: now() }).where('reportId', '=', reportId).where('version', '<', version.version).where('status', '=', 'approved').execute();
@@ -242,7 +299,7 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
   }
 
   async function correct(actor: Actor, reportId: string, reason: string) {
-    return db.transaction().execute(async (trx) => {
+    return inReview(actor, async (trx) => {
       const { report, version } = await checked(trx, actor, reportId, 'correct');
       const next = version.version + 1;
       await trx
@@ -265,7 +322,7 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
    */
   async function revoke(actor: Actor, reportId: string, reason: string, pin: string) {
     await signatures.unlock(actor.userId, pin);
-    return db.transaction().execute(async (trx) => {
+    return inReview(actor, async (trx) => {
       const final = await latestFinal(trx, reportId);
       if (!final) refuse('revoke', 'not_revocable');
       const { report, version } = await checked(trx, actor, reportId, 'revoke', final.version);
@@ -303,20 +360,22 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
 
   /**
    * One-click print: the signed final PDF (counted and audited), or — when nothing is approved yet — a draft with the
-   * 草稿 watermark. Never an unwatermarked unapproved report.
+   * 草稿 watermark. Never an unwatermarked unapproved report. Where the lab asks for intent to print (pinOnPrint),
+   * `secret` is the signing PIN of a user with a signing key, else the user's login password (technicians).
    */
-  async function print(actor: Actor, reportId: string, pin?: string) {
+  async function print(actor: Actor, reportId: string, secret?: string) {
     const { report } = await inCampus(actor, reportId);
     const final = await latestFinal(db, reportId);
     if (!final) return { final: false, pdf: await renderDraft(actorRef(actor), reportId, report.currentVersion) };
+    let intent: 'pin' | 'password' | null = null;
     if ((await policy()).pinOnPrint) {
-      if (!pin) throw new AppError({ code: 'review-pin-required', status: 400, title: '打印前请输入签名密码', message: 'the lab requires the signing PIN to print' });
-      await signatures.unlock(actor.userId, pin);
+      if (!secret) throw new AppError({ code: 'review-pin-required', status: 400, title: '打印正式报告前请输入签名密码（未设置签名证书的用户输入登录密码）', message: 'the lab requires the signing PIN (or, without a signing key, the login password) to print' });
+      intent = await signatures.confirmIntent(actor, secret);
     }
     return db.transaction().execute(async (trx) => {
       await trx.updateTable('reportVersion').set((eb) => ({ printCount: eb('printCount', '+', 1), updatedAt: now() })).where('reportId', '=', reportId).where('version', '=', final.version).execute();
       await step(trx, actor, reportId, final.version, final.submission, 'print', null);
-      await recordAudit(trx, actorRef(actor), { action: 'report.printed', entityType: 'report', entityId: reportId, campusId: report.campusId, detail: { version: final.version, copy: final.printCount + 1 } }, now());
+      await recordAudit(trx, actorRef(actor), { action: 'report.printed', entityType: 'report', entityId: reportId, campusId: report.campusId, detail: { version: final.version, copy: final.printCount + 1, intent } }, now());
       return { final: true, pdf: new Uint8Array(await files.get(final.finalSha256!)) };
     });
   }
@@ -349,7 +408,13 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
     return renderer.jpg(new Uint8Array(await files.get(row.finalSha256)), { dpi: layout.jpgDpi, quality: layout.jpgQuality });
   }
 
-  /** 待审核: versions waiting at a level the actor can approve, on the actor's campuses. */
+  /**
+   * 待审核: versions waiting at a level whose permission the actor holds, on the actor's campuses. A version the actor
+   * may not approve because of four-eyes (their own submission, a level they already approved, or the final level of
+   * content they edited under review) stays listed, marked `approvable: false` with the reason, after the ones they can
+   * approve, and is left out of the per-level counts: the counts are the actor's own work. Urgent means an inpatient
+   * or emergency exam (住院/急诊, from the order's visit type); urgent ones come first, then the longest waiting.
+   */
   async function queue(actor: Actor) {
     const rows = await db
       .selectFrom('reportVersion')
@@ -357,32 +422,52 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
       .innerJoin('exam', 'exam.id', 'report.examId')
       .innerJoin('patient', 'patient.id', 'exam.patientId')
       .select([
-        'report.id as reportId', 'reportVersion.version', 'reportVersion.chain', 'reportVersion.approvedLevels', 'reportVersion.submittedAt', 'reportVersion.submittedBy', 'reportVersion.pattern', 'reportVersion.correctionReason',
+        'report.id as reportId', 'report.currentVersion', 'reportVersion.version', 'reportVersion.status', 'reportVersion.submission', 'reportVersion.chain', 'reportVersion.approvedLevels', 'reportVersion.submittedAt', 'reportVersion.submittedBy', 'reportVersion.pattern', 'reportVersion.correctionReason',
         'exam.id as examId', 'exam.accessionNo', 'exam.visitType', 'exam.ward', 'exam.bed', 'exam.itemName', 'exam.examDate', 'exam.campusId', 'patient.name as patientName', 'patient.sex',
       ])
       .where('reportVersion.status', '=', 'pending')
       .where('exam.campusId', 'in', actor.campusIds.length ? actor.campusIds : ['00000000-0000-0000-0000-000000000000'])
       .orderBy('reportVersion.submittedAt')
       .execute();
+    const mine = rows.filter((r) => {
+      const level = (r.chain as ChainLevel[])[r.approvedLevels];
+      return !!level && (actor.permissions as ReadonlySet<string>).has(level.permission);
+    });
+    const steps = mine.length
+      ? await db.selectFrom('reviewStep').select(['reportId', 'version', 'submission', 'action', 'actorId', 'level']).where('reportId', 'in', mine.map((r) => r.reportId)).where('action', 'in', ['approve', 'edit']).orderBy('id').execute()
+      : [];
+    const p = await policy();
     const at = now().getTime();
-    const items = rows
-      .map((r) => {
-        const chain = r.chain as ChainLevel[];
-        const level = chain[r.approvedLevels];
-        return { ...r, chain: undefined, level: level?.level ?? null, levelName: level?.name ?? '', permission: level?.permission ?? null, waitingMinutes: r.submittedAt ? Math.round((at - r.submittedAt.getTime()) / 60_000) : 0, submittedAt: r.submittedAt?.toISOString() ?? null, urgent: r.visitType === 'inpatient' || r.visitType === 'emergency' };
-      })
-      .filter((r) => r.permission && (actor.permissions as ReadonlySet<string>).has(r.permission));
-    // Inpatients and emergencies first, then the longest waiting.
-    items.sort((a, b) => Number(b.urgent) - Number(a.urgent) || b.waitingMinutes - a.waitingMinutes);
-    const levels = new Map<string, { level: number; name: string; count: number; oldestMinutes: number }>();
+    const items = mine.map((r) => {
+      const chain = r.chain as ChainLevel[];
+      const level = chain[r.approvedLevels]!;
+      const own = steps.filter((s) => s.reportId === r.reportId && s.version === r.version && s.submission === r.submission);
+      const state: VersionState = {
+        status: 'pending', chain, approvedLevels: r.approvedLevels, submittedBy: r.submittedBy, hasNewerVersion: r.currentVersion > r.version,
+        approvers: own.filter((s) => s.action === 'approve').sort((a, b) => (a.level ?? 0) - (b.level ?? 0)).map((s) => s.actorId ?? ''),
+        editors: [...new Set(own.filter((s) => s.action === 'edit' && s.actorId).map((s) => s.actorId!))],
+      };
+      const decision = decide(state, 'approve', actor, p);
+      return {
+        reportId: r.reportId, version: r.version, examId: r.examId, accessionNo: r.accessionNo, patientName: r.patientName, sex: r.sex, visitType: r.visitType, ward: r.ward, bed: r.bed,
+        itemName: r.itemName, examDate: r.examDate, level: level.level, levelName: level.name, levelNameEn: level.nameEn,
+        waitingMinutes: r.submittedAt ? Math.max(0, Math.floor((at - r.submittedAt.getTime()) / 60_000)) : 0, submittedAt: r.submittedAt?.toISOString() ?? null,
+        urgent: r.visitType === 'inpatient' || r.visitType === 'emergency', pattern: r.pattern, correctionReason: r.correctionReason,
+        approvable: decision.ok, blockedBy: decision.ok ? null : (decision.refusal as 'four_eyes' | 'four_eyes_editor'),
+      };
+    });
+    items.sort((a, b) => Number(b.approvable) - Number(a.approvable) || Number(b.urgent) - Number(a.urgent) || b.waitingMinutes - a.waitingMinutes);
+    const levels = new Map<number, { level: number; name: string; nameEn: string; count: number; oldestMinutes: number; urgent: number; blocked: number }>();
     for (const item of items) {
-      const key = `${item.level}`;
-      const entry = levels.get(key) ?? { level: item.level!, name: item.levelName, count: 0, oldestMinutes: 0 };
-      entry.count += 1;
-      entry.oldestMinutes = Math.max(entry.oldestMinutes, item.waitingMinutes);
-      levels.set(key, entry);
+      const entry = levels.get(item.level) ?? { level: item.level, name: item.levelName, nameEn: item.levelNameEn, count: 0, oldestMinutes: 0, urgent: 0, blocked: 0 };
+      if (item.approvable) {
+        entry.count += 1;
+        entry.urgent += item.urgent ? 1 : 0;
+        entry.oldestMinutes = Math.max(entry.oldestMinutes, item.waitingMinutes);
+      } else entry.blocked += 1;
+      levels.set(item.level, entry);
     }
-    return { items: items.map(({ chain: _chain, permission: _p, ...rest }) => rest), levels: [...levels.values()].sort((a, b) => a.level - b.level) };
+    return { items, levels: [...levels.values()].sort((a, b) => a.level - b.level) };
   }
 
   /** Public verification (no login): only what is safe to show without the patient's consent. */
@@ -393,7 +478,7 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
       .innerJoin('exam', 'exam.id', 'report.examId')
       .innerJoin('campus', 'campus.id', 'exam.campusId')
       .leftJoin('appUser', 'appUser.id', 'reportVersion.signerId')
-      .select(['reportVersion.version', 'reportVersion.status', 'reportVersion.finalSha256', 'reportVersion.finalSm3', 'reportVersion.approvedAt', 'reportVersion.signatureAlgorithm', 'exam.examDate', 'campus.name as campusName', 'appUser.displayName as signer', 'report.currentVersion'])
+      .select(['reportVersion.version', 'reportVersion.status', 'reportVersion.finalSha256', 'reportVersion.finalSm3', 'reportVersion.approvedAt', 'reportVersion.signatureAlgorithm', 'reportVersion.signerCertificatePem', 'exam.examDate', 'campus.name as campusName', 'appUser.displayName as signer', 'report.currentVersion'])
       .where('reportVersion.verificationCode', '=', code)
       .executeTakeFirst();
     if (!row || !row.finalSha256) throw new NotFound('verification code', code);
@@ -409,10 +494,11 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
       signer: row.signer ?? '',
       signedAt: row.approvedAt?.toISOString() ?? null,
       algorithm: row.signatureAlgorithm ?? '',
+      signerCertificate: signatures.signerCertificate(row.signerCertificatePem),
       sha256: row.finalSha256,
       sm3: row.finalSm3 ?? '',
       storedIntact: sha256Hex(stored) === row.finalSha256,
-      presented: presented ? { sha256: presentedSha256!, matchesStored: presentedSha256 === row.finalSha256, signatureValid: signatureCheck.valid, reason: signatureCheck.reason } : null,
+      presented: presented ? { sha256: presentedSha256!, matchesStored: presentedSha256 === row.finalSha256, signatureValid: signatureCheck.valid, reason: signatureCheck.reason, signer: signatureCheck.signer } : null,
       signatureValid: signatureCheck.valid,
     };
   }

@@ -100,6 +100,11 @@ export function SignatureCard() {
                   {s.algorithm ? (
                     <span data-testid="signature-certificate">
                       {algorithmName(s.algorithm, t)} · {s.source === 'pkcs12' ? t('sign.source.pkcs12') : t('sign.source.department_ca')}
+                      {s.trusted === false && (
+                        <Tag color="red" style={{ marginLeft: 8 }} data-testid="signature-untrusted">
+                          {t('sign.untrusted')}
+                        </Tag>
+                      )}
                     </span>
                   ) : (
                     <Typography.Text type="secondary">{t('sign.noCertificate')}</Typography.Text>
@@ -115,6 +120,7 @@ export function SignatureCard() {
               </>
             )}
           </Descriptions>
+          {mayHoldKey && s.trusted === false && <Alert type="error" showIcon title={t('sign.untrustedHint')} />}
           <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
             {t('sign.imageHint')}
           </Typography.Paragraph>
@@ -226,6 +232,7 @@ function ImportModal({ open, replacing, onClose, onDone }: { open: boolean; repl
   return (
     <Modal open={open} title={t('sign.import')} okText={t('sign.importSubmit')} okButtonProps={{ loading: busy, 'data-testid': 'signature-import-submit' }} onOk={() => form.submit()} onCancel={onClose} destroyOnHidden>
       <Typography.Paragraph type="secondary">{t('sign.importHint')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">{t('sign.importTrustHint')}</Typography.Paragraph>
       {replacing && <Alert type="warning" showIcon title={t('sign.replaceWarning')} style={{ marginBottom: 12 }} />}
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Form form={form} layout="vertical" onFinish={submit} preserve={false}>

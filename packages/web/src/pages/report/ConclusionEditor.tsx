@@ -1,11 +1,11 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { App, AutoComplete, Button, Card, Checkbox, Col, Descriptions, Empty, Flex, Form, type GetRef, Input, Popconfirm, Row, Select, Space, Tag, Tooltip, Typography } from 'antd';
+import { App, AutoComplete, Button, Card, Col, Descriptions, Empty, Flex, Form, type GetRef, Input, Popconfirm, Row, Select, Space, Tag, Tooltip, Typography } from 'antd';
 import { useCallback, useRef, useState } from 'react';
 import { errorTitle } from '../../api/forms.ts';
 import { useLoad } from '../../api/useLoad.ts';
-import { useCan, useSession } from '../../auth/SessionProvider.tsx';
+import { useCan } from '../../auth/SessionProvider.tsx';
 import { useT } from '../../i18n/I18nProvider.tsx';
-import { type ConclusionInput, PATTERNS, type ReportPhrase, reportApi, SEVERITIES } from './api.ts';
+import { type ConclusionInput, PATTERNS, type PhraseScope, type ReportPhrase, reportApi, SEVERITIES } from './api.ts';
 import { insertAt } from './format.ts';
 
 export type Conclusion = Omit<ConclusionInput, 'refresh'>;
@@ -119,23 +119,24 @@ export function ConclusionEditor({ value, onChange, editable, suggestion }: {
   );
 }
 
-/** 常用语: the lab's shared phrases and my own; a click inserts the phrase at the cursor. */
+/** 常用语: my own, my campus's and the department's phrases; a click inserts the phrase at the cursor. */
+const PHRASE_SCOPE_LABEL = { personal: 'phrase.mine', campus: 'phrase.campus', department: 'phrase.lab' } as const;
+
 function PhrasePanel({ onInsert }: { onInsert(text: string): void }) {
   const t = useT();
   const { message } = App.useApp();
-  const { me } = useSession();
   const mayShare = useCan('report.approve.level2');
   const loadPhrases = useCallback(() => reportApi.phrases(), []);
   const phrases = useLoad<ReportPhrase[]>(loadPhrases, []);
   const [adding, setAdding] = useState(false);
-  const [form] = Form.useForm<{ text: string; category?: string; shared?: boolean }>();
+  const [form] = Form.useForm<{ text: string; category?: string; scope?: PhraseScope }>();
 
   const categories = [...new Set(phrases.data.map((p) => p.category))];
   const uncategorised = t('phrase.uncategorised');
 
-  async function add(values: { text: string; category?: string; shared?: boolean }) {
+  async function add(values: { text: string; category?: string; scope?: PhraseScope }) {
     try {
-      await reportApi.addPhrase({ text: values.text, category: values.category?.trim() ?? '', shared: !!values.shared });
+      await reportApi.addPhrase({ text: values.text, category: values.category?.trim() ?? '', scope: values.scope ?? 'personal' });
       form.resetFields();
       setAdding(false);
       void phrases.reload();
@@ -175,8 +176,12 @@ function PhrasePanel({ onInsert }: { onInsert(text: string): void }) {
               <AutoComplete options={categories.filter(Boolean).map((c) => ({ value: c }))} placeholder={t('phrase.category')} />
             </Form.Item>
             {mayShare && (
-              <Form.Item name="shared" valuePropName="checked" style={{ marginBottom: 0 }}>
-                <Checkbox>{t('phrase.shared')}</Checkbox>
+              <Form.Item name="scope" initialValue="personal" style={{ marginBottom: 0, width: 110 }}>
+                <Select
+                  options={(['personal', 'campus', 'department'] as const).map((scope) => ({ value: scope, label: t(PHRASE_SCOPE_LABEL[scope]) }))}
+                  aria-label={t('phrase.shared')}
+                  data-testid="phrase-scope"
+                />
               </Form.Item>
             )}
             <Button type="primary" htmlType="submit" size="small" data-testid="phrase-save">
@@ -195,8 +200,7 @@ function PhrasePanel({ onInsert }: { onInsert(text: string): void }) {
             {phrases.data
               .filter((p) => p.category === category)
               .map((p) => {
-                const mine = p.ownerId !== null && p.ownerId === me?.user.id;
-                const removable = mine || (p.ownerId === null && mayShare);
+                const removable = p.removable;
                 return (
                   <Flex key={p.id} gap={4} align="start">
                     <Tooltip title={t('phrase.insertHint')} mouseEnterDelay={0.8}>
@@ -211,8 +215,8 @@ function PhrasePanel({ onInsert }: { onInsert(text: string): void }) {
                         {p.text}
                       </Button>
                     </Tooltip>
-                    <Tag color={p.ownerId === null ? 'blue' : 'default'} style={{ marginTop: 2 }}>
-                      {p.ownerId === null ? t('phrase.lab') : t('phrase.mine')}
+                    <Tag color={{ personal: 'default', campus: 'cyan', department: 'blue' }[p.scope]} style={{ marginTop: 2 }} title={p.campusName ?? undefined}>
+                      {t(PHRASE_SCOPE_LABEL[p.scope])}
                     </Tag>
                     {removable && (
                       <Popconfirm title={t('common.confirmDelete')} onConfirm={() => void remove(p)}>

@@ -7,11 +7,13 @@ import { useT } from '../../i18n/I18nProvider.tsx';
  * Asks for the 签名密码 (signing PIN) and hands it to `onSubmit`; a refusal (wrong PIN, locked) stays in the dialog
  * with the server's title so the user can try again.
  */
-export function PinModal({ open, title, okText, hint, onSubmit, onClose, testId = 'pin' }: {
+export function PinModal({ open, title, okText, hint, label, onSubmit, onClose, testId = 'pin' }: {
   open: boolean;
   title: string;
   okText: string;
   hint?: string;
+  /** The field's label; 签名密码 unless told (printing also takes the login password). */
+  label?: string;
   onSubmit(pin: string): Promise<void>;
   onClose(): void;
   testId?: string;
@@ -53,7 +55,7 @@ export function PinModal({ open, title, okText, hint, onSubmit, onClose, testId 
       {hint && <Typography.Paragraph type="secondary">{hint}</Typography.Paragraph>}
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid={`${testId}-error`} />}
       <Form form={form} layout="vertical" onFinish={submit} preserve={false}>
-        <Form.Item name="pin" label={t('sign.pin')} rules={[{ required: true, message: t('sign.pinRequired') }]}>
+        <Form.Item name="pin" label={label ?? t('sign.pin')} rules={[{ required: true, message: t('sign.pinRequired') }]}>
           <Input.Password autoFocus autoComplete="off" data-testid={`${testId}-input`} />
         </Form.Item>
       </Form>

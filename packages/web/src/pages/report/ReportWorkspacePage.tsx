@@ -7,10 +7,12 @@ import { errorTitle } from '../../api/forms.ts';
 import { useCan } from '../../auth/SessionProvider.tsx';
 import { useCodeLabel } from '../../i18n/codes.ts';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
+import { QuestionnaireBanner, QuestionnaireCard } from '../questionnaire/QuestionnaireCard.tsx';
 import { type PreviousExam, reportApi, type ReportContent, type ReportWorkspace, type ReviewStep, type WorkspaceVersion } from './api.ts';
 import { type Conclusion, ConclusionEditor } from './ConclusionEditor.tsx';
 import { formatValue } from './format.ts';
 import { algorithmName, warningText } from './labels.ts';
+import { QualityExtras } from './QualityGrades.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
 import { ReviewActions } from './ReviewActions.tsx';
 import { usePrintReport } from './usePrintReport.tsx';
@@ -214,6 +216,7 @@ export function ReportWorkspacePage() {
         <ExamHeader ws={ws} />
       </Card>
 
+      <QuestionnaireBanner questionnaire={ws.questionnaire} />
       {version?.status === 'draft' && version.returnedComment && (
         <Alert type="warning" showIcon title={t('report.returnedBanner')} description={version.returnedComment} data-testid="returned-comment" />
       )}
@@ -284,6 +287,7 @@ export function ReportWorkspacePage() {
         </Col>
         <Col xs={24} xxl={7}>
           <Flex vertical gap={16}>
+            <QuestionnaireCard questionnaire={ws.questionnaire} examId={exam.id} testKind={exam.testKind} />
             {version && version.chain.length > 0 && (
               <Card title={t('report.chain')} size="small">
                 <Steps
@@ -375,6 +379,7 @@ function ContentNotes({ content }: { content: ReportContent }) {
           <span data-testid="quality-grade">
             FEV1 <Tag color={gradeColour(q.fev1)}>{q.fev1 ?? '—'}</Tag>FVC <Tag color={gradeColour(q.fvc)}>{q.fvc ?? '—'}</Tag>
             {q.source === 'ats2019' ? t('report.qualityAts', { fev1: q.acceptableFev1 ?? '—', fvc: q.acceptableFvc ?? '—' }) : t('report.qualityDevice')}
+            <QualityExtras quality={q} />
           </span>
         ) : (
           t('common.none')

@@ -35,22 +35,29 @@ function renderTable(rows: ReportRow[]) {
 }
 
 describe('ResultsTable', () => {
-  it('shows the ATS columns, FEV1/FVC in %, and marks values below the LLN on the z-score bar', () => {
+  it('shows the ATS 2017 columns (measured, LLN, z-score and its bar, % predicted last), FEV1/FVC in %, and marks values below the LLN on the bar', () => {
     const { headers, cells, table } = renderTable([
       row('FVC', { predicted: 4.1, lln: 3.3, measured: 3.9, zScore: -0.4, pctPredicted: 95.1 }),
       row('FEV1', { predicted: 3.3, lln: 2.6, measured: 2.1, zScore: -2.31, pctPredicted: 63.6 }),
       row('FEV1FVC', { unit: '', predicted: 0.79, lln: 0.69, measured: 0.5386, zScore: -3.02, pctPredicted: 68.2 }),
     ]);
-    expect(headers).toEqual(['参数', '单位', '预计值', 'LLN', '实测值', 'Z 值', 'Z 值图（−5 ~ +3）', '实测/预计%']);
-    expect(cells('FEV1FVC').slice(1, 6)).toEqual(['%', '79.0', '69.0', '53.9', '-3.02']);
-    expect(cells('FEV1').slice(4, 6)).toEqual(['2.10', '-2.31']);
+    expect(headers).toEqual(['参数', '单位', '实测值', 'LLN', 'Z 值', 'Z 值图（−5 ~ +3）', '预计值', '实测/预计%']);
+    // param, unit, measured, LLN, z, bar, predicted, %pred
+    expect(cells('FEV1FVC').slice(1)).toEqual(['%', '53.9', '69.0', '-3.02', '', '79.0', '68']);
+    expect(cells('FEV1').slice(2, 5)).toEqual(['2.10', '2.60', '-2.31']);
     const bars = [...table.querySelectorAll('[data-testid="zbar"]')].map((b) => b.getAttribute('data-below-lln'));
     expect(bars).toEqual(['0', '1', '1']);
   });
 
-  it('adds 舒张后, 舒张后% and 改善率 for a bronchodilator test', () => {
+  it('adds 舒张后, 舒张后 Z 值, 舒张后% and 改善率 for a bronchodilator test, after the baseline columns', () => {
     const { headers, cells } = renderTable([row('FEV1', { predicted: 3.3, lln: 2.6, measured: 2.1, zScore: -2.31, pctPredicted: 63.6, post: 2.45, postZScore: -1.5, postPctPredicted: 74.2, changePct: 16.7 })]);
-    expect(headers.slice(-3)).toEqual(['舒张后', '舒张后%', '改善率%']);
-    expect(cells('FEV1').slice(-3)).toEqual(['2.45', '74', '+16.7']);
+    expect(headers.slice(-5)).toEqual(['实测/预计%', '舒张后', '舒张后 Z 值', '舒张后%', '改善率%']);
+    expect(cells('FEV1').slice(-4)).toEqual(['2.45', '-1.50', '74', '+16.7']);
+  });
+
+  it('leaves the post-bronchodilator columns out when there was no bronchodilator', () => {
+    const { headers } = renderTable([row('FEV1', { measured: 2.1, zScore: -2.31 })]);
+    expect(headers).not.toContain('舒张后 Z 值');
+    expect(headers.at(-1)).toBe('实测/预计%');
   });
 });

@@ -36,13 +36,15 @@ export function ZScoreBar({ z, postZ }: { z: number | null; postZ?: number | nul
   );
 }
 
-/** The measurement table in ATS 2017 order (the server sends the rows ordered). */
+/** The measurement table: rows in ATS 2017 order (the server sends them ordered), columns as the ATS 2017 report. */
 export function ResultsTable({ rows }: { rows: ReportRow[] }) {
   const { t, language } = useI18n();
   const hasPost = rows.some((r) => r.post !== null);
   const number = (value: string) => value || '—';
   const cell = (text: string, low: boolean) => <span style={low ? { color: RED, fontWeight: 600 } : undefined}>{number(text)}</span>;
 
+  // ATS 2017 standard-report order: measured, LLN, z-score with its graphic, % predicted last. Predicted stays, as
+  // Chinese labs expect it, just before % predicted. A bronchodilator test adds post measured, post z, post %pred, change.
   const columns: TableColumnsType<ReportRow> = [
     {
       title: t('report.param'),
@@ -65,6 +67,10 @@ export function ResultsTable({ rows }: { rows: ReportRow[] }) {
       },
     },
     { title: t('report.unit'), key: 'unit', width: 60, render: (_, row) => displayUnit(row) },
+    { title: t('report.measured'), key: 'measured', align: 'right', width: 80, render: (_, row) => cell(formatValue(row, row.measured), belowLln(row.measured, row.zScore, row.lln)) },
+    { title: <Tooltip title={t('report.llnHint')}>{t('report.lln')}</Tooltip>, key: 'lln', align: 'right', width: 70, render: (_, row) => number(formatValue(row, row.lln)) },
+    { title: t('report.zScore'), key: 'z', align: 'right', width: 70, render: (_, row) => cell(formatZ(row.zScore), row.zScore !== null && row.zScore < Z_LLN) },
+    { title: t('report.zBar'), key: 'zbar', width: BAR_WIDTH + 16, render: (_, row) => <ZScoreBar z={row.zScore} postZ={hasPost ? row.postZScore : null} /> },
     {
       title: t('report.predicted'),
       key: 'predicted',
@@ -81,15 +87,12 @@ export function ResultsTable({ rows }: { rows: ReportRow[] }) {
         </>
       ),
     },
-    { title: <Tooltip title={t('report.llnHint')}>{t('report.lln')}</Tooltip>, key: 'lln', align: 'right', width: 70, render: (_, row) => number(formatValue(row, row.lln)) },
-    { title: t('report.measured'), key: 'measured', align: 'right', width: 80, render: (_, row) => cell(formatValue(row, row.measured), belowLln(row.measured, row.zScore, row.lln)) },
-    { title: t('report.zScore'), key: 'z', align: 'right', width: 70, render: (_, row) => cell(formatZ(row.zScore), row.zScore !== null && row.zScore < Z_LLN) },
-    { title: t('report.zBar'), key: 'zbar', width: BAR_WIDTH + 16, render: (_, row) => <ZScoreBar z={row.zScore} postZ={hasPost ? row.postZScore : null} /> },
     { title: t('report.pctPredicted'), key: 'pct', align: 'right', width: 90, render: (_, row) => number(formatPct(row.pctPredicted)) },
   ];
   if (hasPost) {
     columns.push(
       { title: t('report.post'), key: 'post', align: 'right', width: 80, render: (_, row) => cell(formatValue(row, row.post), belowLln(row.post, row.postZScore, row.lln)) },
+      { title: t('report.postZ'), key: 'postZ', align: 'right', width: 80, render: (_, row) => cell(formatZ(row.postZScore), row.postZScore !== null && row.postZScore < Z_LLN) },
       { title: t('report.postPct'), key: 'postPct', align: 'right', width: 90, render: (_, row) => number(formatPct(row.postPctPredicted)) },
       { title: t('report.change'), key: 'change', align: 'right', width: 80, render: (_, row) => number(formatChange(row.changePct)) },
     );

@@ -1,15 +1,15 @@
 import type {
-  ApproveReply, ConclusionInput, PreviousExam, ReportContent, ReportCreated, ReportCurve, ReportPattern, ReportPhrase, ReportRow, ReportSeverity,
+  ApproveReply, ConclusionInput, PhraseScope, PreviousExam, ReportContent, ReportCreated, ReportCurve, ReportPattern, ReportPhrase, ReportRow, ReportSeverity,
   ReportVersionStatus, ReportWorkspace, ReviewAllowed, ReviewChainLevel, ReviewQueue, ReviewQueueItem, ReviewQueueLevel, ReviewStep, WorkspaceVersion,
 } from '@pftis/server/api-types';
 import { apiRequest } from '../../api/client.ts';
 
 export type {
-  ApproveReply, ConclusionInput, PreviousExam, ReportContent, ReportCurve, ReportPattern, ReportPhrase, ReportRow, ReportSeverity, ReportVersionStatus,
+  ApproveReply, ConclusionInput, PhraseScope, PreviousExam, ReportContent, ReportCurve, ReportPattern, ReportPhrase, ReportRow, ReportSeverity, ReportVersionStatus,
   ReportWorkspace, ReviewAllowed, ReviewChainLevel, ReviewQueue, ReviewQueueItem, ReviewQueueLevel, ReviewStep, WorkspaceVersion,
 };
 
-export const PATTERNS: ReportPattern[] = ['normal', 'obstruction', 'possible_restriction', 'restriction', 'mixed', 'non_specific', 'prism'];
+export const PATTERNS: ReportPattern[] = ['normal', 'obstruction', 'possible_restriction', 'restriction', 'mixed', 'non_specific', 'prism', 'small_airway_dysfunction'];
 export const SEVERITIES: ReportSeverity[] = ['none', 'mild', 'moderate', 'moderately_severe', 'severe', 'very_severe'];
 
 export const reportApi = {
@@ -23,7 +23,7 @@ export const reportApi = {
   revoke: (reportId: string, reason: string, pin: string) => apiRequest<{ status: 'revoked'; version: number }>(`/api/reports/${reportId}/revoke`, { method: 'POST', body: { reason, pin } }),
   pdfUrl: (reportId: string, version?: number) => `/api/reports/${reportId}/pdf${version ? `?version=${version}` : ''}`,
   phrases: () => apiRequest<ReportPhrase[]>('/api/report-phrases'),
-  addPhrase: (body: { text: string; category?: string; shared?: boolean }) => apiRequest<ReportPhrase>('/api/report-phrases', { method: 'POST', body }),
+  addPhrase: (body: { text: string; category?: string; scope?: PhraseScope }) => apiRequest<ReportPhrase>('/api/report-phrases', { method: 'POST', body }),
   removePhrase: (id: string) => apiRequest<{ ok: true }>(`/api/report-phrases/${id}`, { method: 'DELETE' }),
   queue: () => apiRequest<ReviewQueue>('/api/review/queue'),
 };

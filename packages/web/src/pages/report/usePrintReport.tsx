@@ -8,8 +8,8 @@ import { fetchPrintPdf, printPdf } from './print.ts';
 
 /**
  * 一键打印, shared by the report workspace and the worklist: fetch the print PDF and open the print dialog in one
- * go. When the lab asks for the signing PIN to print (policy.pinOnPrint), the PIN is asked first — or when the
- * server says so, for callers that do not know the policy.
+ * go. When the lab asks for intent to print (policy.pinOnPrint), the signing PIN (or, for a user without a signing
+ * key, the login password) is asked first — or when the server says so, for callers that do not know the policy.
  */
 export function usePrintReport(onPrinted?: (final: boolean) => void) {
   const t = useT();
@@ -46,6 +46,7 @@ export function usePrintReport(onPrinted?: (final: boolean) => void) {
       title={t('print.pinTitle')}
       okText={t('report.print')}
       hint={t('print.pinHint')}
+      label={t('print.secretLabel')}
       testId="print-pin"
       onClose={() => setPinFor(null)}
       onSubmit={async (pin) => {

@@ -1,6 +1,6 @@
 import { ReloadOutlined } from '@ant-design/icons';
 import { Button, Card, Col, Empty, Flex, Row, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
-import { useCallback, useEffect } from 'react';
+import { type HTMLAttributes, useCallback, useEffect } from 'react';
 import { Link } from 'react-router';
 import { useLoad } from '../../api/useLoad.ts';
 import { useCodeLabel } from '../../i18n/codes.ts';
@@ -19,9 +19,13 @@ export function formatWait(minutes: number, t: Translate): string {
   return t('review.waitMinutes', { minutes: m });
 }
 
-/** 待审核: reports waiting at a level I may approve, urgent (住院/急诊) first, then the longest waiting. */
+/**
+ * 待审核: reports waiting at a level I may approve, urgent (住院/急诊) first, then the longest waiting. Reports at my
+ * level that four-eyes keeps me from approving (my own submission, a level I approved, content I edited) come last,
+ * greyed and marked, and are not in the counts.
+ */
 export function ReviewQueuePage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const label = useCodeLabel();
   const load = useCallback(() => reportApi.queue(), []);
   const queue = useLoad<ReviewQueue>(load, EMPTY);
@@ -46,19 +50,27 @@ export function ReviewQueuePage() {
           <Col key={level.level} xs={24} sm={12} lg={8}>
             <Card size="small" data-testid="review-level-card">
               <Typography.Text strong style={{ fontSize: 16 }}>
-                {level.name}
+                {language === 'en' ? level.nameEn : level.name}
               </Typography.Text>
               <Typography.Text type="secondary" style={{ marginLeft: 8 }}>
                 {t('report.levelN', { n: level.level })}
               </Typography.Text>
               <Row gutter={16} style={{ marginTop: 8 }}>
-                <Col span={10}>
-                  <Statistic title={t('review.count')} value={level.count} />
+                <Col span={6}>
+                  <Statistic title={t('review.count')} value={level.count} data-testid="review-level-count" />
                 </Col>
-                <Col span={14}>
-                  <Statistic title={t('review.oldest')} value={formatWait(level.oldestMinutes, t)} styles={{ content: { color: level.oldestMinutes >= 24 * 60 ? '#cf1322' : undefined, fontSize: 20 } }} />
+                <Col span={8}>
+                  <Statistic title={t('review.urgentCount')} value={level.urgent} styles={{ content: { color: level.urgent > 0 ? '#cf1322' : undefined } }} />
+                </Col>
+                <Col span={10}>
+                  <Statistic title={t('review.oldest')} value={level.count > 0 ? formatWait(level.oldestMinutes, t) : '—'} styles={{ content: { color: level.oldestMinutes >= 24 * 60 ? '#cf1322' : undefined, fontSize: 20 } }} />
                 </Col>
               </Row>
+              {level.blocked > 0 && (
+                <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="review-level-blocked">
+                  {t('review.blockedCount', { count: level.blocked })}
+                </Typography.Text>
+              )}
             </Card>
           </Col>
         ))}
@@ -80,14 +92,20 @@ export function ReviewQueuePage() {
           scroll={{ x: 'max-content' }}
           pagination={{ pageSize: 50, hideOnSinglePage: true }}
           locale={{ emptyText: t('review.empty') }}
+          onRow={(item) => ({ 'data-approvable': String(item.approvable), style: item.approvable ? undefined : { opacity: 0.6 } }) as HTMLAttributes<HTMLElement>}
           columns={[
             {
               title: '',
               key: 'flags',
-              width: 110,
+              width: 150,
               render: (_, item) => (
                 <>
                   {item.urgent && <Tag color="red">{label('visitType', item.visitType)}</Tag>}
+                  {!item.approvable && item.blockedBy && (
+                    <Tooltip title={t(`review.blocked.${item.blockedBy}` as const)}>
+                      <Tag data-testid="review-blocked">{t('review.notMine')}</Tag>
+                    </Tooltip>
+                  )}
                   {item.correctionReason && (
                     <Tooltip title={`${t('report.correctionReason')}：${item.correctionReason}`}>
                       <Tag color="purple">{t('review.correction')}</Tag>
@@ -113,7 +131,7 @@ export function ReviewQueuePage() {
             { title: t('order.itemName'), dataIndex: 'itemName', width: 150 },
             { title: t('patient.wardBed'), key: 'wardBed', width: 110, render: (_, item) => [item.ward, item.bed].filter(Boolean).join(' / ') || '—' },
             { title: t('report.examDate'), dataIndex: 'examDate', width: 100 },
-            { title: t('review.level'), dataIndex: 'levelName', width: 100, render: (name: string) => <Tag color="blue">{name}</Tag> },
+            { title: t('review.level'), key: 'level', width: 100, render: (_, item) => <Tag color="blue">{language === 'en' ? item.levelNameEn : item.levelName}</Tag> },
             {
               title: t('review.waiting'),
               dataIndex: 'waitingMinutes',

@@ -84,6 +84,20 @@ export function VerifyPage() {
           <Descriptions.Item label={t('verify.signer')}>{result.signer || '—'}</Descriptions.Item>
           <Descriptions.Item label={t('verify.signedAt')}>{result.signedAt ? new Date(result.signedAt).toLocaleString(language) : '—'}</Descriptions.Item>
           <Descriptions.Item label={t('verify.algorithm')}>{algorithmName(result.algorithm, t)}</Descriptions.Item>
+          {result.signerCertificate && (
+            <>
+              <Descriptions.Item label={t('verify.certificate')}>
+                <span data-testid="verify-certificate">{result.signerCertificate.subject}</span>
+              </Descriptions.Item>
+              <Descriptions.Item label={t('verify.certificateIssuer')}>{result.signerCertificate.issuer}</Descriptions.Item>
+              <Descriptions.Item label={t('verify.certificateSerial')}>
+                <Typography.Text style={{ fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' }}>{result.signerCertificate.serial}</Typography.Text>
+              </Descriptions.Item>
+              <Descriptions.Item label={t('verify.certificateValidity')}>
+                {new Date(result.signerCertificate.notBefore).toLocaleDateString(language)} – {new Date(result.signerCertificate.notAfter).toLocaleDateString(language)}
+              </Descriptions.Item>
+            </>
+          )}
           <Descriptions.Item label="SHA-256">
             <Typography.Text copyable style={{ fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' }}>
               {result.sha256}
@@ -124,6 +138,7 @@ export function VerifyPage() {
               <Descriptions.Item label={t('verify.signatureValid')}>
                 {yesNo(presented.signatureValid, t('verify.valid'), presented.reason ? `${t('verify.invalid')}（${presented.reason}）` : t('verify.invalid'))}
               </Descriptions.Item>
+              {presented.signer && <Descriptions.Item label={t('verify.copySigner')}>{presented.signer}</Descriptions.Item>}
               <Descriptions.Item label="SHA-256">
                 <Typography.Text style={{ fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' }}>{presented.sha256}</Typography.Text>
               </Descriptions.Item>

@@ -1,4 +1,4 @@
-import { FileTextOutlined, PrinterOutlined, ReloadOutlined, SyncOutlined } from '@ant-design/icons';
+import { CheckCircleOutlined, FileTextOutlined, FormOutlined, PrinterOutlined, ReloadOutlined, SyncOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, DatePicker, Select, Space, Table, Tabs, Tag, Tooltip } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
@@ -9,6 +9,8 @@ import { useCan, useSession } from '../../auth/SessionProvider.tsx';
 import { useCodeLabel } from '../../i18n/codes.ts';
 import { useI18n, useLocalName } from '../../i18n/I18nProvider.tsx';
 import { type Device, devicesApi } from '../admin/devices/api.ts';
+import { type QuestionnaireExamFlags, questionnaireApi } from '../questionnaire/api.ts';
+import { useQT } from '../questionnaire/messages.ts';
 import { reportApi } from '../report/api.ts';
 import { usePrintReport } from '../report/usePrintReport.tsx';
 import { EXAM_STATUSES, type ExamStatus, type WorklistEntry, worklistApi } from './api.ts';
@@ -52,11 +54,20 @@ export function WorklistPage() {
   const loadEntries = useCallback(() => worklistApi.list({ date: date.format('YYYY-MM-DD'), campusId, deviceId, room }), [date, campusId, deviceId, room]);
   const entries = useLoad<WorklistEntry[]>(loadEntries, []);
   const { reload } = entries;
+  // 问卷: whether each exam's questionnaire was filled in, and its contraindications and warnings
+  const canFill = useCan('questionnaire.fill');
+  const { t: qt, language: qLanguage } = useQT();
+  const loadFlags = useCallback(() => questionnaireApi.flags({ date: date.format('YYYY-MM-DD'), campusId }), [date, campusId]);
+  const flags = useLoad<QuestionnaireExamFlags[]>(loadFlags, []);
+  const flagsOf = (examId: string) => flags.data.find((f) => f.examId === examId);
 
   useEffect(() => {
-    const timer = setInterval(() => void reload(), REFRESH_MS);
+    const timer = setInterval(() => {
+      void reload();
+      void flags.reload();
+    }, REFRESH_MS);
     return () => clearInterval(timer);
-  }, [reload]);
+  }, [reload, flags.reload]);
 
   const { print, pinModal } = usePrintReport();
   const [resolvingExam, setResolvingExam] = useState<string | null>(null);
@@ -154,7 +165,18 @@ export function WorklistPage() {
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
         columns={[
           { title: t('exam.accessionNo'), dataIndex: 'accessionNo', width: 170, fixed: 'left' },
-          { title: t('patient.name'), dataIndex: 'patientName', width: 90 },
+          {
+            title: t('patient.name'),
+            key: 'patientName',
+            width: 90,
+            // the questionnaire's contraindications beside the name, where a tablet shows them without scrolling
+            render: (_, e) => (
+              <Space size={4} wrap={false}>
+                {e.patientName}
+                <QuestionnaireTag flags={flagsOf(e.id)} t={qt} language={qLanguage} />
+              </Space>
+            ),
+          },
           { title: t('patient.sex'), dataIndex: 'sex', width: 60, render: (sex: string) => label('sex', sex) },
           { title: t('patient.age'), dataIndex: 'age', width: 70 },
           {
@@ -178,7 +200,7 @@ export function WorklistPage() {
           {
             title: t('common.actions'),
             key: 'actions',
-            width: 150,
+            width: 210,
             fixed: 'right',
             render: (_, e) =>
               e.status === 'cancelled' ? null : (
@@ -186,6 +208,11 @@ export function WorklistPage() {
                   <Link to={`/exams/${e.id}/report`} data-testid="worklist-report" style={{ padding: '0 7px', whiteSpace: 'nowrap' }}>
                     <FileTextOutlined /> {t('worklist.report')}
                   </Link>
+                  {canFill && (
+                    <Link to={`/exams/${e.id}/questionnaire`} title={flagsOf(e.id) ? qt('worklistAnswered') : undefined} data-testid="worklist-questionnaire" style={{ padding: '0 7px', whiteSpace: 'nowrap' }}>
+                      {flagsOf(e.id) ? <CheckCircleOutlined /> : <FormOutlined />} {qt('worklistAction')}
+                    </Link>
+                  )}
                   {canPrint && PRINTABLE.has(e.status) && (
                     <Button
                       size="small"
@@ -205,6 +232,26 @@ export function WorklistPage() {
       />
       {pinModal}
     </Card>
+  );
+}
+
+/** The questionnaire's contraindications (red) and warnings (orange) on the worklist row, each listed on hover. */
+function QuestionnaireTag({ flags, t, language }: { flags: QuestionnaireExamFlags | undefined; t: ReturnType<typeof useQT>['t']; language: 'zh-CN' | 'en' }) {
+  if (!flags || flags.flags.length === 0) return null;
+  const list = (kind: 'contraindication' | 'warning') => flags.flags.filter((f) => f.kind === kind).map((f) => (language === 'en' && f.message.en ? f.message.en : f.message.zh)).join('；');
+  return (
+    <>
+      {flags.contraindications > 0 && (
+        <Tooltip title={list('contraindication')}>
+          <Tag color="red" data-testid="worklist-contraindication">{t('contraindicationTag', { n: flags.contraindications })}</Tag>
+        </Tooltip>
+      )}
+      {flags.warnings > 0 && (
+        <Tooltip title={list('warning')}>
+          <Tag color="orange" data-testid="worklist-questionnaire-warning">{t('warningTag', { n: flags.warnings })}</Tag>
+        </Tooltip>
+      )}
+    </>
   );
 }
 

@@ -79,10 +79,10 @@ describe('renderReportPdf', () => {
 
   it('formats each value with the row’s decimals and leaves null cells blank', () => {
     const line = (label: string) => finalText.split('\n').find((l) => l.includes(label)) ?? '';
-    // FVC: predicted, LLN, measured, z, %pred, post, post %pred, change
-    expect(line('FVC 用力肺活量').replace(/\s+/g, ' ')).toMatch(/L 4\.08 3\.08 3\.86 -0\.36 95 4\.07 100 \+5\.4$/);
-    expect(line('FEV1 一秒量').replace(/\s+/g, ' ')).toMatch(/L 3\.23 2\.41 2\.36 -1\.75 73 2\.74 85 \+16\.1$/);
-    expect(line('FEV1/FVC 一秒率').replace(/\s+/g, ' ')).toMatch(/% 79\.0 67\.3 61\.1 -2\.35 77 67\.3 85 \+10\.1$/);
+    // ATS 2017 order: measured, LLN, z (then its bar), predicted, %pred; post: measured, z, %pred, change
+    expect(line('FVC 用力肺活量').replace(/\s+/g, ' ')).toMatch(/L 3\.86 3\.08 -0\.36 4\.08 95 4\.07 -0\.01 100 \+5\.4$/);
+    expect(line('FEV1 一秒量').replace(/\s+/g, ' ')).toMatch(/L 2\.36 2\.41 -1\.75 3\.23 73 2\.74 -1\.00 85 \+16\.1$/);
+    expect(line('FEV1/FVC 一秒率').replace(/\s+/g, ' ')).toMatch(/% 61\.1 67\.3 -2\.35 79\.0 77 67\.3 -1\.64 85 \+10\.1$/);
     // PEF has no reference equation: only measured, post and change
     expect(line('PEF 峰流速').replace(/\s+/g, ' ')).toMatch(/L\/s 6\.12 6\.85 \+11\.9$/);
   });
@@ -172,8 +172,11 @@ describe('renderReportPdf', () => {
     const h2 = headerLine(reordered);
     expect(h2.indexOf('实测/预计%')).toBeLessThan(h2.indexOf('实测值'));
     expect(h2.indexOf('实测值')).toBeLessThan(h2.indexOf('预计值'));
+    // the default is the ATS 2017 standard report: measured, LLN, z-score, predicted just before % predicted
     const h1 = headerLine(finalText);
-    expect(h1.indexOf('预计值')).toBeLessThan(h1.indexOf('实测值'));
+    const order = [/实测值/, /正常低限/, /Z\s*值/, /预计值/, /实测\/预计%/].map((re) => h1.search(re));
+    expect(order.every((at) => at >= 0), h1).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(h2).not.toContain('正常低限');
     expect(h1).toContain('正常低限');
     const fvc = (reordered.split('\n').find((l) => l.includes('FVC 用力肺活量')) ?? '').replace(/\s+/g, ' ');
@@ -201,6 +204,9 @@ describe('renderReportPdf', () => {
     }))));
     expect(text).not.toContain('舒张后Post');
     expect(text).not.toContain('改善率%');
+    // one z-score column (baseline); the bronchodilator report has a second, post-bronchodilator one
+    expect(text.split('Z-score')).toHaveLength(2);
+    expect(compact(finalText).split('Z-score')).toHaveLength(3);
     expect(text).not.toContain('%Chg');
     expect(text).toContain('实测/预计%');
     expect(text).toContain('测试曲线');

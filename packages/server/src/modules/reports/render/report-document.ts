@@ -73,7 +73,7 @@ export interface ReportDocument {
   rows: ReportRow[];
   /** e.g. "GLI Global 2022 (spirometry); GLI-2017 (transfer factor)". */
   equationText: string;
-  /** e.g. "FEV1 A, FVC A (ATS/ERS 2019)"; null when no grade is known. */
+  /** e.g. "舒张前 FEV1 A、FVC A；舒张后 FEV1 B、FVC A（ATS/ERS 2019）"; null when no grade is known. */
   qualityText: string | null;
   curves: ReportCurve[];
   interpretation: {
@@ -91,6 +91,10 @@ export interface ReportDocument {
   printedAt: string;
 }
 
+/** Every column the results table can print. */
+export const RESULT_COLUMNS = ['measured', 'lln', 'zScore', 'zbar', 'predicted', 'pctPredicted', 'post', 'postZScore', 'postPctPredicted', 'changePct'] as const;
+export type ResultColumnKey = (typeof RESULT_COLUMNS)[number];
+
 /** Lab-configurable layout (stored as a setting; no code change needed to alter it). */
 export type ReportSection = 'patient' | 'results' | 'curves' | 'quality' | 'interpretation' | 'signatures';
 
@@ -102,8 +106,11 @@ export interface ReportTemplate {
   showLogo: boolean;
   /** Sections in print order; a section left out is not printed. */
   sections: ReportSection[];
-  /** Columns of the results table, in order. 'zbar' is the graphic z-score bar. */
-  columns: Array<'predicted' | 'lln' | 'measured' | 'zScore' | 'zbar' | 'pctPredicted' | 'post' | 'postPctPredicted' | 'changePct'>;
+  /**
+   * Columns of the results table, in order. 'zbar' is the graphic z-score bar; the post* and change columns print
+   * only for a bronchodilator test.
+   */
+  columns: ResultColumnKey[];
   /** Number of patient/order fields per line in the patient block. */
   patientFieldsPerLine: number;
   showBarcode: boolean;
@@ -119,7 +126,9 @@ export const DEFAULT_REPORT_TEMPLATE: ReportTemplate = {
   titleFontSize: 16,
   showLogo: true,
   sections: ['patient', 'results', 'curves', 'quality', 'interpretation', 'signatures'],
-  columns: ['predicted', 'lln', 'measured', 'zScore', 'zbar', 'pctPredicted', 'post', 'postPctPredicted', 'changePct'],
+  // ATS 2017 standard report: measured, LLN, z-score and its graphic, % predicted last. Predicted stays (Chinese
+  // labs expect it) but after the z-score, just before % predicted. Post: measured, z-score, % predicted, change.
+  columns: [...RESULT_COLUMNS],
   patientFieldsPerLine: 4,
   showBarcode: true,
   showQr: true,

@@ -5,8 +5,8 @@ import type { ReportRow } from './report-document.js';
 
 const Z_MIN = -5;
 const Z_MAX = 3;
-const POST_COLUMNS: ReadonlySet<ResultColumn> = new Set(['post', 'postPctPredicted', 'changePct']);
-const PRE_COLUMNS: ReadonlySet<ResultColumn> = new Set(['measured', 'zScore', 'zbar', 'pctPredicted']);
+const POST_COLUMNS: ReadonlySet<ResultColumn> = new Set(['post', 'postZScore', 'postPctPredicted', 'changePct']);
+const PRE_COLUMNS: ReadonlySet<ResultColumn> = new Set(['measured', 'lln', 'zScore', 'zbar', 'predicted', 'pctPredicted']);
 
 interface Column { key: ResultColumn | 'param' | 'unit'; x: number; w: number }
 
@@ -20,6 +20,7 @@ function cell(row: ReportRow, key: ResultColumn): Cell {
     case 'zScore': return { text: formatZ(row.zScore), bold: row.zScore !== null && row.zScore < Z_LLN };
     case 'pctPredicted': return { text: formatPct(row.pctPredicted), bold: false };
     case 'post': return { text: formatValue(row.post, row), bold: belowLln(row.post, row.postZScore, row) };
+    case 'postZScore': return { text: formatZ(row.postZScore), bold: row.postZScore !== null && row.postZScore < Z_LLN };
     case 'postPctPredicted': return { text: formatPct(row.postPctPredicted), bold: false };
     case 'changePct': return { text: formatChange(row.changePct), bold: false };
     case 'zbar': return { text: '', bold: false };

@@ -11,5 +11,5 @@ export type { DecodedName, DistinguishedName, NameAttribute } from './names.js';
 export type { SubFilter } from './pdf.js';
 export { exportPkcs12, importPkcs12 } from './pkcs12.js';
 export { signPdf, type SignPdfOptions } from './sign-pdf.js';
-export { verifyPdfSignatures, type PdfSignatureCheck, type SignatureProblem, type SignatureProblemCode, type VerifyPdfOptions } from './verify-pdf.js';
+export { certificateChainsTo, verifyPdfSignatures, type PdfSignatureCheck, type SignatureProblem, type SignatureProblemCode, type VerifyPdfOptions } from './verify-pdf.js';
 export { describeCertificate, type CertificateInfo, type KeyUsage } from './x509.js';

@@ -80,6 +80,24 @@ function chainsToTrusted(signer: Certificate, carried: Certificate[], trusted: C
   return { ok: false, detail: 'certificate chain too long' };
 }
 
+/**
+ * Whether a certificate chains to one of `trusted` through the CA certificates in `carried` (e.g. the chain in its
+ * PKCS#12), each link valid at `at`. A certificate that is itself in `trusted` is trusted.
+ */
+export function certificateChainsTo(
+  certificate: string | Uint8Array,
+  options: { carried?: Array<string | Uint8Array>; trusted: Array<string | Uint8Array>; at?: Date },
+): { trusted: boolean; detail: string } {
+  const cert = parseCertificate(certificate);
+  const result = chainsToTrusted(
+    cert,
+    (options.carried ?? []).map((c) => parseCertificate(c)),
+    options.trusted.map((t) => parseCertificate(t)),
+    options.at ?? new Date(),
+  );
+  return { trusted: result.ok, detail: result.detail };
+}
+
 function isHexDigit(b: number): boolean {
   return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
 }

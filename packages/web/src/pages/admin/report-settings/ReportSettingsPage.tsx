@@ -3,8 +3,9 @@ import { useSearchParams } from 'react-router';
 import { useT } from '../../../i18n/I18nProvider.tsx';
 import { ReportLayoutTab } from './ReportLayoutTab.tsx';
 import { ReviewPolicyTab } from './ReviewPolicyTab.tsx';
+import { SigningTrustTab } from './SigningTrustTab.tsx';
 
-const TABS = ['layout', 'review'] as const;
+const TABS = ['layout', 'review', 'signing'] as const;
 
 /** 报告设置: the printed report's layout and the review chain, for the system administrator. */
 export function ReportSettingsPage() {
@@ -19,6 +20,7 @@ export function ReportSettingsPage() {
         items={[
           { key: 'layout', label: <span data-testid="tab-layout">{t('reportSettings.layoutTab')}</span>, children: <ReportLayoutTab /> },
           { key: 'review', label: <span data-testid="tab-review">{t('reportSettings.reviewTab')}</span>, children: <ReviewPolicyTab /> },
+          { key: 'signing', label: <span data-testid="tab-signing">{t('reportSettings.signingTab')}</span>, children: <SigningTrustTab /> },
         ]}
       />
     </Card>

@@ -1,11 +1,27 @@
 import { ArrowDownOutlined, ArrowUpOutlined, DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Checkbox, Col, Divider, Flex, Form, Input, InputNumber, Row, Select, Space, Spin, Switch, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Col, Divider, Flex, Form, type FormInstance, Input, InputNumber, Row, Select, Space, Spin, Switch, Tag, Tooltip, Typography } from 'antd';
 import { useEffect, useState } from 'react';
+import { ApiError } from '../../../api/client.ts';
 import { applyFieldErrors, errorTitle } from '../../../api/forms.ts';
 import { useLoad } from '../../../api/useLoad.ts';
 import { useT } from '../../../i18n/I18nProvider.tsx';
 import { APPROVE_LEVEL_PERMISSIONS, KNOWN_ROLE_CODES, MAX_LEVELS, reportSettingsApi, type ReviewPolicy } from './api.ts';
 import { DEFAULT_CHILD_AGE, formToPolicy, isConditional, type LevelForm, newLevel, type PolicyForm, policyToForm } from './settings-model.ts';
+
+/**
+ * Puts the server's errors about one level's condition (body.levels.N.when.authorRoles, e.g. an unknown role code) on
+ * that level's field of the form, which keeps the conditions flat.
+ */
+function levelFieldErrors(form: FormInstance<PolicyForm>, error: unknown): boolean {
+  if (!(error instanceof ApiError) || !error.errors?.length) return false;
+  const fields = error.errors.flatMap(({ field, message }) => {
+    const match = /^body\.levels\.(\d+)\.(?:when\.)?(name|nameEn|permission|abnormal|ageBelow|authorRoles)$/.exec(field);
+    return match ? [{ name: ['levels', Number(match[1]), match[2] as keyof LevelForm] as ['levels', number, keyof LevelForm], errors: [message] }] : [];
+  });
+  if (!fields.length) return false;
+  form.setFields(fields);
+  return true;
+}
 
 /** 审核流程: the levels a report passes, the four-eyes rule and the PIN on printing. */
 export function ReviewPolicyTab() {
@@ -27,7 +43,7 @@ export function ReviewPolicyTab() {
       form.setFieldsValue(policyToForm(await reportSettingsApi.savePolicy(formToPolicy(values))));
       message.success(t('common.saved'));
     } catch (error) {
-      if (!applyFieldErrors(form, error)) message.error(errorTitle(error));
+      if (!levelFieldErrors(form, error) && !applyFieldErrors(form, error)) message.error(errorTitle(error));
     } finally {
       setSaving(false);
     }

@@ -6,7 +6,7 @@ export type { ApprovePermission, ReportColumn, ReportLayout, ReportSection, Revi
 /** Every section of the printed report, in the server's default order. */
 export const SECTIONS: readonly ReportSection[] = ['patient', 'results', 'curves', 'quality', 'interpretation', 'signatures'];
 /** Every column of the results table, in the server's default order. */
-export const COLUMNS: readonly ReportColumn[] = ['predicted', 'lln', 'measured', 'zScore', 'zbar', 'pctPredicted', 'post', 'postPctPredicted', 'changePct'];
+export const COLUMNS: readonly ReportColumn[] = ['measured', 'lln', 'zScore', 'zbar', 'predicted', 'pctPredicted', 'post', 'postZScore', 'postPctPredicted', 'changePct'];
 export const APPROVE_LEVEL_PERMISSIONS: readonly ApprovePermission[] = ['report.approve.level1', 'report.approve.level2', 'report.approve.level3'];
 /** The built-in role codes, offered for a level's 作者角色 condition (any other code can be typed). */
 export const KNOWN_ROLE_CODES = ['technician', 'reporting_physician', 'reviewing_physician', 'department_head', 'trainee'] as const;

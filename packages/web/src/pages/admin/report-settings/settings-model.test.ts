@@ -54,7 +54,7 @@ describe('review levels', () => {
     expect(formToLevel(levelToForm(level))).toEqual(level);
   });
 
-  it('sends no `when` at all for a level without conditions (an empty one would never apply)', () => {
+  it('sends no `when` at all for a level without conditions (it applies to every report)', () => {
     const plain = { name: ' 报告医师 ', nameEn: 'Reporting physician', permission: 'report.approve.level1' as const, abnormal: false, child: false, ageBelow: 10, authorRoles: [' ', ''] };
     expect(formToLevel(plain)).toEqual({ name: '报告医师', nameEn: 'Reporting physician', permission: 'report.approve.level1' });
     expect('when' in formToLevel(plain)).toBe(false);

@@ -79,8 +79,8 @@ export function levelToForm(level: ReviewPolicyLevel): LevelForm {
 }
 
 /**
- * The level as the server stores it. A level without any condition has no `when` at all: the server reads an
- * empty `when` as "never applies".
+ * The level as the server stores it. A level without any condition has no `when` at all: it applies to every report
+ * (the server also stores an empty `when` as none).
  */
 export function formToLevel(form: LevelForm): ReviewPolicyLevel {
   const when: ReviewLevelCondition = {};

@@ -1,0 +1,153 @@
+import { useI18n } from '../../i18n/I18nProvider.tsx';
+
+// The questionnaire pages' own strings, Simplified Chinese first, English beside; kept here so the pages do not touch
+// the shared dictionaries beyond the menu label.
+
+export const qZh = {
+  title: '检查前问卷',
+  fillTitle: '问卷调查',
+  worklistAction: '问卷',
+  worklistAnswered: '问卷已填',
+  contraindicationTag: '禁忌证 {n}',
+  warningTag: '注意 {n}',
+  contraindication: '禁忌证',
+  warning: '可能影响结果',
+  contraindicationsFound: '存在禁忌证：请告知医师，由医师决定是否检查',
+  warningsFound: '以下情况可能影响检查结果',
+  noFlags: '未发现禁忌证或影响结果的情况',
+  yes: '是',
+  no: '否',
+  required: '必答',
+  save: '保存问卷',
+  saving: '正在保存…',
+  saved: '问卷已保存（第 {revision} 次填写）',
+  invalid: '问卷未保存，请修改标红的题目',
+  backToWorklist: '返回工作列表',
+  openReport: '打开报告',
+  editAgain: '修改问卷',
+  answeredBy: '{name} 填写于 {at}',
+  revision: '第 {n} 次填写',
+  revisions: '共填写 {n} 次',
+  definitionVersion: '问卷版本 v{version}',
+  newerDefinition: '问卷已更新为 v{version}；以下为上次的答案，保存时按新版问卷检查。',
+  history: '填写记录',
+  notAnswered: '尚未填写检查前问卷',
+  fillNow: '填写问卷',
+  hoursAgo: '（{hours} 小时前）',
+  patient: '患者',
+  exam: '检查',
+  cancelled: '该检查已取消，不能填写问卷',
+  select: '请选择',
+  enterNumber: '请输入数值',
+  range: '范围 {min}–{max}',
+  now: '现在',
+  // settings
+  settingsTitle: '问卷维护',
+  settingsIntro: '检查前问卷以 JSON 定义：题目、题型（yesno 是否、single 单选、multiple 多选、number 数值、date 日期、datetime 时间、text 文本）、中英文题目、显示条件（showIf）和标记（flags：contraindication 禁忌证、warning 可能影响结果）。保存即生成新版本，已填写的答案保留原版本。院区可有自己的问卷，否则使用全院通用问卷。',
+  scope: '范围',
+  labWide: '全院通用',
+  inherits: '使用全院通用问卷',
+  ownVersion: '本院区问卷',
+  builtin: '内置默认',
+  version: '版本',
+  savedVersions: '已保存版本',
+  updated: '最近保存',
+  edit: '编辑',
+  editTitle: '编辑问卷：{scope}',
+  json: '问卷定义（JSON）',
+  comment: '修改说明',
+  commentPlaceholder: '如：增加义齿问题',
+  saveVersion: '保存为新版本',
+  savedVersion: '已保存为 v{version}',
+  loadBuiltin: '载入内置默认问卷',
+  useVersion: '以此版本为起点',
+  notJson: 'JSON 格式不正确：{message}',
+  definitionInvalid: '问卷定义有误，未保存',
+  preview: '预览',
+  versions: '版本记录',
+  questions: '{n} 道题',
+  refresh: '刷新',
+} as const;
+
+export type QMessageKey = keyof typeof qZh;
+
+export const qEn: Record<QMessageKey, string> = {
+  title: 'Pre-test questionnaire',
+  fillTitle: 'Questionnaire',
+  worklistAction: 'Questionnaire',
+  worklistAnswered: 'Questionnaire done',
+  contraindicationTag: 'Contraindication {n}',
+  warningTag: 'Caution {n}',
+  contraindication: 'Contraindication',
+  warning: 'May affect the result',
+  contraindicationsFound: 'Contraindications: tell the physician, who decides whether to test',
+  warningsFound: 'These may affect the result',
+  noFlags: 'No contraindication or factor affecting the result',
+  yes: 'Yes',
+  no: 'No',
+  required: 'Required',
+  save: 'Save questionnaire',
+  saving: 'Saving…',
+  saved: 'Questionnaire saved (revision {revision})',
+  invalid: 'Not saved: please correct the questions marked red',
+  backToWorklist: 'Back to the worklist',
+  openReport: 'Open the report',
+  editAgain: 'Change answers',
+  answeredBy: 'Filled in by {name} at {at}',
+  revision: 'Revision {n}',
+  revisions: '{n} revisions',
+  definitionVersion: 'Questionnaire v{version}',
+  newerDefinition: 'The questionnaire is now v{version}; below are the previous answers, checked against the new version when saved.',
+  history: 'Revisions',
+  notAnswered: 'No pre-test questionnaire yet',
+  fillNow: 'Fill in',
+  hoursAgo: ' ({hours} h ago)',
+  patient: 'Patient',
+  exam: 'Exam',
+  cancelled: 'This exam was cancelled; no questionnaire can be filled in',
+  select: 'Select',
+  enterNumber: 'Enter a number',
+  range: 'Range {min}–{max}',
+  now: 'Now',
+  settingsTitle: 'Questionnaire',
+  settingsIntro: 'The pre-test questionnaire is defined as JSON: questions, types (yesno, single, multiple, number, date, datetime, text), Chinese and English labels, conditions (showIf) and flags (contraindication, warning). Saving makes a new version; answers keep the version they were given with. A campus may have its own questionnaire; otherwise it uses the lab-wide one.',
+  scope: 'Scope',
+  labWide: 'Lab-wide',
+  inherits: 'Uses the lab-wide questionnaire',
+  ownVersion: 'Own questionnaire',
+  builtin: 'Built-in',
+  version: 'Version',
+  savedVersions: 'Saved versions',
+  updated: 'Last saved',
+  edit: 'Edit',
+  editTitle: 'Edit the questionnaire: {scope}',
+  json: 'Definition (JSON)',
+  comment: 'Note',
+  commentPlaceholder: 'e.g. added a question on dentures',
+  saveVersion: 'Save as a new version',
+  savedVersion: 'Saved as v{version}',
+  loadBuiltin: 'Load the built-in questionnaire',
+  useVersion: 'Start from this version',
+  notJson: 'Not valid JSON: {message}',
+  definitionInvalid: 'The definition has errors; not saved',
+  preview: 'Preview',
+  versions: 'Versions',
+  questions: '{n} questions',
+  refresh: 'Refresh',
+};
+
+export type QTranslate = (key: QMessageKey, values?: Record<string, string | number>) => string;
+
+export function qTranslator(language: 'zh-CN' | 'en'): QTranslate {
+  const dictionary = language === 'en' ? qEn : qZh;
+  return (key, values) => {
+    const text = dictionary[key] ?? key;
+    return values ? text.replace(/\{(\w+)\}/g, (match, name: string) => String(values[name] ?? match)) : text;
+  };
+}
+
+/** The questionnaire pages' translate function in the interface language. */
+export function useQT(): { t: QTranslate; language: 'zh-CN' | 'en' } {
+  const { language } = useI18n();
+  return { t: qTranslator(language), language };
+}
