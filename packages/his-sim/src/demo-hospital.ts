@@ -47,6 +47,7 @@ export const demoUsers = [
   { username: 'doctor', displayName: '李医师', role: 'reporting_physician', campuses: ['MAIN'] },
   { username: 'reviewer', displayName: '张主任医师', role: 'reviewing_physician', campuses: ['MAIN', 'EAST'] },
   { username: 'director', displayName: '陈主任', role: 'department_head', campuses: ['MAIN', 'EAST'] },
+  { username: 'trainee', displayName: '赵规培医师', role: 'trainee', campuses: ['MAIN'] },
   { username: 'sysadmin', displayName: '系统管理员', role: 'system_admin', campuses: ['MAIN', 'EAST'] },
   { username: 'secadmin', displayName: '安全管理员', role: 'security_admin', campuses: ['MAIN', 'EAST'] },
   { username: 'auditor', displayName: '审计管理员', role: 'audit_admin', campuses: ['MAIN', 'EAST'] },

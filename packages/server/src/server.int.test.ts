@@ -39,7 +39,7 @@ describe('starting the server on the embedded database', () => {
     }
     const second = await startServer(config(dataDir), { logger: false });
     await second.close();
-    expect(await usernames(dataDir)).toEqual(['auditor', 'director', 'doctor', 'reviewer', 'secadmin', 'sysadmin', 'tech']);
+    expect(await usernames(dataDir)).toEqual(['auditor', 'director', 'doctor', 'reviewer', 'secadmin', 'sysadmin', 'tech', 'trainee']);
   }, 60_000);
 
   it('seeds nothing with PFTIS_DEMO=0', async () => {

@@ -27,6 +27,7 @@ describe('menus follow the permissions of each demo role', () => {
     { username: 'doctor', menu: ['工作台', '今日工作列表', '待审核', '质控'], forbidden: '/intake' },
     { username: 'reviewer', menu: ['工作台', '今日工作列表', '待审核', '质控'], forbidden: '/admin/roles' },
     { username: 'director', menu: ['工作台', '今日工作列表', '待审核', '质控', '判读设置'], forbidden: '/admin/devices' },
+    { username: 'trainee', menu: ['工作台', '今日工作列表', '质控'], forbidden: '/review' },
     { username: 'sysadmin', menu: ['工作台', '院区科室', '接口视图维护', '设备管理', '报告模板', '问卷维护', '报告设置', '判读设置', '上传监控'], forbidden: '/worklist' },
     { username: 'secadmin', menu: ['工作台', '用户管理', '角色权限', '安全策略'], forbidden: '/admin/org' },
     { username: 'auditor', menu: ['工作台', '审计日志'], forbidden: '/admin/his-views' },
