@@ -2,10 +2,8 @@ import { Tag } from 'antd';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
 import type { ReportContent } from './api.ts';
 
-interface StageGrades { fev1: string | null; fvc: string | null; acceptableFev1: number | null; acceptableFvc: number | null }
-
 /** The draft's quality with the post-bronchodilator grades and the device's own grade (absent from older drafts). */
-export type QualityWithExtras = NonNullable<ReportContent['quality']> & { post?: StageGrades | null; device?: string | null };
+export type QualityWithExtras = NonNullable<ReportContent['quality']>;
 
 export function gradeColour(grade: string | null) {
   if (!grade) return 'default';

@@ -12,7 +12,7 @@ import { type PreviousExam, reportApi, type ReportContent, type ReportWorkspace,
 import { type Conclusion, ConclusionEditor } from './ConclusionEditor.tsx';
 import { formatValue } from './format.ts';
 import { algorithmName, warningText } from './labels.ts';
-import { QualityExtras } from './QualityGrades.tsx';
+import { gradeColour, QualityExtras } from './QualityGrades.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
 import { ReviewActions } from './ReviewActions.tsx';
 import { usePrintReport } from './usePrintReport.tsx';
@@ -396,13 +396,6 @@ function ContentNotes({ content }: { content: ReportContent }) {
   );
 }
 
-function gradeColour(grade: string | null) {
-  if (!grade) return 'default';
-  if (grade === 'A' || grade === 'B') return 'green';
-  if (grade === 'C') return 'gold';
-  return 'red';
-}
-
 function SignedCard({ version }: { version: WorkspaceVersion }) {
   const { t, language } = useI18n();
   return (
@@ -446,7 +439,7 @@ function History({ steps, version }: { steps: ReviewStep[]; version: WorkspaceVe
     const found = version.chain.find((c) => c.level === level);
     return found ? (language === 'en' ? found.nameEn : found.name) : level ? t('report.levelN', { n: level }) : '';
   };
-  const colour: Record<string, string> = { submit: 'blue', approve: 'green', return: 'red', correct: 'purple', print: 'gray', revoke: 'red' };
+  const colour: Record<string, string> = { submit: 'blue', edit: 'gold', approve: 'green', return: 'red', correct: 'purple', print: 'gray', revoke: 'red' };
   const items = steps.map((s, i) => ({
     key: i,
     color: colour[s.action] ?? 'gray',
