@@ -3,6 +3,7 @@ import enUSModule from 'antd/locale/en_US.js';
 import zhCNModule from 'antd/locale/zh_CN.js';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
 import { en } from './en.ts';
+import { type TranslateOf, translator } from './translate.ts';
 import { type MessageKey, zh } from './zh.ts';
 
 export type Language = 'zh-CN' | 'en';
@@ -14,7 +15,7 @@ const antdLocales = { 'zh-CN': interop(zhCNModule), en: interop(enUSModule) };
 const STORAGE_KEY = 'pftis.language';
 const dictionaries: Record<Language, Record<MessageKey, string>> = { 'zh-CN': zh, en };
 
-export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+export type Translate = TranslateOf<MessageKey>;
 
 interface I18n {
   language: Language;
@@ -46,12 +47,7 @@ export function I18nProvider({ children, initialLanguage }: { children: ReactNod
   }, []);
 
   const value = useMemo<I18n>(() => {
-    const dictionary = dictionaries[language];
-    const t: Translate = (key, values) => {
-      const text = dictionary[key] ?? key;
-      return values ? text.replace(/\{(\w+)\}/g, (match, name: string) => String(values[name] ?? match)) : text;
-    };
-    return { language, setLanguage, t };
+    return { language, setLanguage, t: translator(dictionaries[language]) };
   }, [language, setLanguage]);
 
   return (

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { BUILTIN_TEMPLATES } from '@pftis/formats/device-report/index';
-import { devicePrintout, type PrintoutInput, type PrintoutLayout, seededRandom } from '@pftis/his-sim';
+import { devicePrintout, type PrintoutLayout, SAMPLE_PRINTOUT_ZH, seededRandom } from '@pftis/his-sim';
 import { writeGdtRequest } from '@pftis/formats/gdt/request';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -64,20 +64,8 @@ describe('device files damaged in every way', () => {
   }, 120_000);
 });
 
-/** What the demo devices print (a bronchodilator test, four rows), for the PDF seeds. */
-const printout: PrintoutInput = {
-  institution: '示范医院 肺功能室',
-  patient: { name: '王建国', id: 'P00012345', sex: 'M', birthDate: '1961-03-12', age: 64, heightCm: 172, weightKg: 71 },
-  identifiers: { accessionNo: 'ACC20250506001', requestNo: 'SQ2025050600123', outpatientSerial: 'MZ202505060088', inpatientSerial: null },
-  test: { measuredAt: '2025-05-06T15:59:33', operator: '李娜', device: 'PF-8000', deviceSerial: 'SN-7781', qualityGrade: 'A' },
-  results: [
-    { param: 'FVC', predicted: 3.92, lln: 3.05, pre: 3.41, preZ: -1.02, prePctPred: 87, post: 3.6, postZ: -0.68, postPctPred: 92, changePct: 6 },
-    { param: 'FEV1', predicted: 3.01, lln: 2.3, pre: 1.98, preZ: -2.31, prePctPred: 66, post: 2.21, postZ: -1.77, postPctPred: 73, changePct: 12 },
-    { param: 'FEV1FVC', predicted: 0.77, lln: 0.66, pre: 0.58, preZ: -2.85, prePctPred: 75, post: 0.61, postZ: -2.52, postPctPred: 79, changePct: 5 },
-    { param: 'PEF', predicted: 8.33, lln: 6.12, pre: 6.05, preZ: -1.71, prePctPred: 73, post: 6.47, postZ: -1.4, postPctPred: 78, changePct: 7 },
-  ],
-  conclusion: '中度阻塞性通气功能障碍；支气管舒张试验阳性。',
-};
+/** What the demo devices print (a bronchodilator test), for the PDF seeds. */
+const printout = SAMPLE_PRINTOUT_ZH;
 
 describe('printed and scanned reports damaged in every way', () => {
   afterAll(async () => {

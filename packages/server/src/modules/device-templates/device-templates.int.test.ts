@@ -1,22 +1,11 @@
 import { BUILTIN_TEMPLATES, sentrySuiteEn } from '@pftis/formats/device-report/index';
-import { devicePrintout, type PrintoutInput } from '@pftis/his-sim';
+import { devicePrintout, SAMPLE_PRINTOUT } from '@pftis/his-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, given, signIn } from '../../test/given.js';
 import { backends, type TestApp, testApp } from '../../test/harness.js';
 
 /** A bronchodilator test as the demo devices print it. */
-const input: PrintoutInput = {
-  institution: 'PFTIS Demo Hospital Pulmonary Function Laboratory',
-  patient: { name: 'WANG Jianguo', id: 'P00012345', sex: 'M', birthDate: '1961-03-12', age: 64, heightCm: 172, weightKg: 71 },
-  identifiers: { accessionNo: 'ACC20250506001', requestNo: 'SQ2025050600123', outpatientSerial: 'MZ202505060088', inpatientSerial: null },
-  test: { measuredAt: '2025-05-06T15:59:33', operator: 'Li Na', device: 'MasterScreen PFT', deviceSerial: 'SN-7781', qualityGrade: 'A' },
-  results: [
-    { param: 'FVC', predicted: 3.92, lln: 3.05, pre: 3.41, preZ: -1.02, prePctPred: 87, post: 3.6, postZ: -0.68, postPctPred: 92, changePct: 6 },
-    { param: 'FEV1', predicted: 3.01, lln: 2.3, pre: 1.98, preZ: -2.31, prePctPred: 66, post: 2.21, postZ: -1.77, postPctPred: 73, changePct: 12 },
-    { param: 'FEV1FVC', predicted: 0.77, lln: 0.66, pre: 0.58, preZ: -2.85, prePctPred: 75, post: 0.61, postZ: -2.52, postPctPred: 79, changePct: 5 },
-  ],
-  conclusion: 'Moderate obstructive ventilatory defect.',
-};
+const input = SAMPLE_PRINTOUT;
 
 const NAME = sentrySuiteEn.name;
 const base = sentrySuiteEn.version;

@@ -7,6 +7,17 @@ import { type AnswerValue, type Answers, type Bilingual, type Condition, type Fl
 const b = (zh: string, en: string): Bilingual => ({ zh, en });
 const yes = (kind: 'contraindication' | 'warning', zh: string, en: string) => ({ kind, when: { is: true }, message: b(zh, en) });
 const withinHours = (hours: number, zh: string, en: string) => ({ kind: 'warning' as const, when: { withinHours: hours }, message: b(zh, en) });
+/** When a medicine ticked under 'medications' was last taken; flagged when within its withholding time. */
+function lastDose(id: string, medication: string, [zh, en]: [string, string], hours: number, withhold: string) {
+  const name = /^[A-Z]+$/.test(zh) ? ` ${zh} ` : zh; // a Latin abbreviation is spaced from the Chinese around it
+  return {
+    id, type: 'datetime' as const, section: S.medication, required: true, past: true,
+    label: b(`最后一次使用${name}的时间`, `Last dose of ${en}`),
+    hint: b(`检查前应停用 ${withhold} 小时`, `Withhold ${withhold} h before the test`),
+    showIf: { question: 'medications', is: [medication] },
+    flags: [withinHours(hours, `${name.trimStart()}停药不足 ${hours} 小时，可能影响结果`, `${en[0]!.toUpperCase()}${en.slice(1)} taken less than ${hours} h ago: may affect the result`)],
+  };
+}
 
 const S = {
   preparation: b('检查前准备', 'Preparation'),
@@ -82,41 +93,11 @@ const builtin: z.input<typeof QuestionnaireContent> = {
         { value: 'other', label: b('其他', 'Other') },
       ],
     },
-    {
-      id: 'lastSaba', type: 'datetime', section: S.medication, required: true, past: true,
-      label: b('最后一次使用 SABA 的时间', 'Last dose of SABA'),
-      hint: b('检查前应停用 4–6 小时', 'Withhold 4–6 h before the test'),
-      showIf: { question: 'medications', is: ['saba'] },
-      flags: [withinHours(4, 'SABA 停药不足 4 小时，可能影响结果', 'SABA taken less than 4 h ago: may affect the result')],
-    },
-    {
-      id: 'lastSama', type: 'datetime', section: S.medication, required: true, past: true,
-      label: b('最后一次使用 SAMA 的时间', 'Last dose of SAMA'),
-      hint: b('检查前应停用 12 小时', 'Withhold 12 h before the test'),
-      showIf: { question: 'medications', is: ['sama'] },
-      flags: [withinHours(12, 'SAMA 停药不足 12 小时，可能影响结果', 'SAMA taken less than 12 h ago: may affect the result')],
-    },
-    {
-      id: 'lastLaba', type: 'datetime', section: S.medication, required: true, past: true,
-      label: b('最后一次使用 LABA 的时间', 'Last dose of LABA'),
-      hint: b('检查前应停用 24 小时', 'Withhold 24 h before the test'),
-      showIf: { question: 'medications', is: ['laba'] },
-      flags: [withinHours(24, 'LABA 停药不足 24 小时，可能影响结果', 'LABA taken less than 24 h ago: may affect the result')],
-    },
-    {
-      id: 'lastUltraLaba', type: 'datetime', section: S.medication, required: true, past: true,
-      label: b('最后一次使用超长效β2受体激动剂的时间', 'Last dose of ultra-LABA'),
-      hint: b('检查前应停用 36 小时', 'Withhold 36 h before the test'),
-      showIf: { question: 'medications', is: ['ultraLaba'] },
-      flags: [withinHours(36, '超长效β2受体激动剂停药不足 36 小时，可能影响结果', 'Ultra-LABA taken less than 36 h ago: may affect the result')],
-    },
-    {
-      id: 'lastLama', type: 'datetime', section: S.medication, required: true, past: true,
-      label: b('最后一次使用 LAMA 的时间', 'Last dose of LAMA'),
-      hint: b('检查前应停用 36–48 小时', 'Withhold 36–48 h before the test'),
-      showIf: { question: 'medications', is: ['lama'] },
-      flags: [withinHours(36, 'LAMA 停药不足 36 小时，可能影响结果', 'LAMA taken less than 36 h ago: may affect the result')],
-    },
+    lastDose('lastSaba', 'saba', ['SABA', 'SABA'], 4, '4–6'),
+    lastDose('lastSama', 'sama', ['SAMA', 'SAMA'], 12, '12'),
+    lastDose('lastLaba', 'laba', ['LABA', 'LABA'], 24, '24'),
+    lastDose('lastUltraLaba', 'ultraLaba', ['超长效β2受体激动剂', 'ultra-LABA'], 36, '36'),
+    lastDose('lastLama', 'lama', ['LAMA', 'LAMA'], 36, '36–48'),
     {
       id: 'respiratoryInfection', type: 'yesno', section: S.recent, required: true,
       label: b('近 4 周内是否有呼吸道感染（感冒、发热、咳嗽加重）', 'Respiratory infection in the last 4 weeks (cold, fever, worse cough)'),

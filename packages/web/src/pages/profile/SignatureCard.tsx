@@ -7,6 +7,7 @@ import { errorTitle } from '../../api/forms.ts';
 import { useLoad } from '../../api/useLoad.ts';
 import { useCan } from '../../auth/SessionProvider.tsx';
 import { useI18n } from '../../i18n/I18nProvider.tsx';
+import { SingleFilePicker } from '../../layout/SingleFilePicker.tsx';
 import { algorithmName } from '../report/labels.ts';
 
 export const signatureApi = {
@@ -237,19 +238,15 @@ function ImportModal({ open, replacing, onClose, onDone }: { open: boolean; repl
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Form form={form} layout="vertical" onFinish={submit} preserve={false}>
         <Form.Item label={t('sign.p12File')} required>
-          <Upload
+          <SingleFilePicker
             accept=".p12,.pfx,application/x-pkcs12"
-            maxCount={1}
-            fileList={file ? [{ uid: 'p12', name: file.name, status: 'done' }] : []}
-            onRemove={() => setFile(null)}
-            beforeUpload={(f) => {
+            file={file}
+            onChange={(f) => {
               setFile(f);
               setError(null);
-              return false;
             }}
-          >
-            <Button icon={<UploadOutlined />}>{t('sign.p12Choose')}</Button>
-          </Upload>
+            label={t('sign.p12Choose')}
+          />
         </Form.Item>
         <Form.Item name="password" label={t('sign.p12Password')}>
           <Input.Password autoComplete="off" />

@@ -1,4 +1,5 @@
 import { useI18n } from '../../i18n/I18nProvider.tsx';
+import { type TranslateOf, translator } from '../../i18n/translate.ts';
 
 // The 质控 page's own strings, Simplified Chinese first, English beside; kept here so the page does not touch the
 // shared dictionaries beyond its menu label.
@@ -241,14 +242,10 @@ export const qcEn: Record<QcMessageKey, string> = {
   'import.maxError': 'max error {pct}%',
 };
 
-export type QcTranslate = (key: QcMessageKey, values?: Record<string, string | number>) => string;
+export type QcTranslate = TranslateOf<QcMessageKey>;
 
 export function qcTranslator(language: 'zh-CN' | 'en'): QcTranslate {
-  const dictionary = language === 'en' ? qcEn : qcZh;
-  return (key, values) => {
-    const text = dictionary[key] ?? key;
-    return values ? text.replace(/\{(\w+)\}/g, (match, name: string) => String(values[name] ?? match)) : text;
-  };
+  return translator<QcMessageKey>(language === 'en' ? qcEn : qcZh);
 }
 
 /** The page's translate function in the interface language. */

@@ -1,4 +1,5 @@
 import { useI18n } from '../../i18n/I18nProvider.tsx';
+import { type TranslateOf, translator } from '../../i18n/translate.ts';
 
 // The questionnaire pages' own strings, Simplified Chinese first, English beside; kept here so the pages do not touch
 // the shared dictionaries beyond the menu label.
@@ -136,14 +137,10 @@ export const qEn: Record<QMessageKey, string> = {
   refresh: 'Refresh',
 };
 
-export type QTranslate = (key: QMessageKey, values?: Record<string, string | number>) => string;
+export type QTranslate = TranslateOf<QMessageKey>;
 
 export function qTranslator(language: 'zh-CN' | 'en'): QTranslate {
-  const dictionary = language === 'en' ? qEn : qZh;
-  return (key, values) => {
-    const text = dictionary[key] ?? key;
-    return values ? text.replace(/\{(\w+)\}/g, (match, name: string) => String(values[name] ?? match)) : text;
-  };
+  return translator<QMessageKey>(language === 'en' ? qEn : qZh);
 }
 
 /** The questionnaire pages' translate function in the interface language. */

@@ -1,4 +1,5 @@
 import { useI18n } from '../../../i18n/I18nProvider.tsx';
+import { type TranslateOf, translator } from '../../../i18n/translate.ts';
 
 // The 报告模板 page's own strings, Simplified Chinese first, English beside; kept here so the page does not touch the
 // shared dictionaries beyond its menu label.
@@ -221,14 +222,10 @@ export const fieldEn: Record<string, string> = {
   testDate: 'Test date', testTime: 'Test time', testDateTime: 'Test date/time', operator: 'Operator', device: 'Device', deviceSerial: 'Device serial', qualityGrade: 'Quality grade', testType: 'Test type',
 };
 
-export type DtTranslate = (key: DtMessageKey, values?: Record<string, string | number>) => string;
+export type DtTranslate = TranslateOf<DtMessageKey>;
 
 export function dtTranslator(language: 'zh-CN' | 'en'): DtTranslate {
-  const dictionary = language === 'en' ? dtEn : dtZh;
-  return (key, values) => {
-    const text = dictionary[key] ?? key;
-    return values ? text.replace(/\{(\w+)\}/g, (match, name: string) => String(values[name] ?? match)) : text;
-  };
+  return translator<DtMessageKey>(language === 'en' ? dtEn : dtZh);
 }
 
 /** The page's translate function and field-name labels in the interface language. */

@@ -1,4 +1,5 @@
 import { useI18n } from '../../../i18n/I18nProvider.tsx';
+import { type TranslateOf, translator } from '../../../i18n/translate.ts';
 
 // The 判读设置 page's own strings, Simplified Chinese first, English beside; kept here so the page does not touch the
 // shared dictionaries beyond its menu label.
@@ -343,14 +344,10 @@ export function lsHas(key: string): key is LsMessageKey {
   return Object.hasOwn(lsZh, key);
 }
 
-export type LsTranslate = (key: LsMessageKey, values?: Record<string, string | number>) => string;
+export type LsTranslate = TranslateOf<LsMessageKey>;
 
 export function lsTranslator(language: 'zh-CN' | 'en'): LsTranslate {
-  const dictionary = language === 'en' ? lsEn : lsZh;
-  return (key, values) => {
-    const text: string = dictionary[key] ?? key;
-    return values ? text.replace(/\{(\w+)\}/g, (match, name: string) => String(values[name] ?? match)) : text;
-  };
+  return translator<LsMessageKey>(language === 'en' ? lsEn : lsZh);
 }
 
 export function useLsT(): { t: LsTranslate; language: 'zh-CN' | 'en' } {

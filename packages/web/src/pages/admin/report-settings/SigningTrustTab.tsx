@@ -1,11 +1,12 @@
-import { SafetyCertificateOutlined, UploadOutlined } from '@ant-design/icons';
+import { SafetyCertificateOutlined } from '@ant-design/icons';
 import type { SigningTrustEntry, SigningTrustList } from '@pftis/server/api-types';
-import { Alert, App, Button, Flex, Form, Input, Modal, Popconfirm, Table, Tag, Typography, Upload } from 'antd';
+import { Alert, App, Button, Flex, Form, Input, Modal, Popconfirm, Table, Tag, Typography } from 'antd';
 import { useCallback, useState } from 'react';
 import { apiRequest } from '../../../api/client.ts';
 import { errorTitle } from '../../../api/forms.ts';
 import { useLoad } from '../../../api/useLoad.ts';
 import { useI18n } from '../../../i18n/I18nProvider.tsx';
+import { SingleFilePicker } from '../../../layout/SingleFilePicker.tsx';
 import { algorithmName } from '../../report/labels.ts';
 import { fileToBase64 } from '../../profile/SignatureCard.tsx';
 
@@ -145,19 +146,15 @@ function AddTrustModal({ open, onClose, onDone }: { open: boolean; onClose(): vo
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Form form={form} layout="vertical" onFinish={submit} preserve={false}>
         <Form.Item label={t('trust.file')} required>
-          <Upload
+          <SingleFilePicker
             accept=".cer,.crt,.pem,.der,application/x-x509-ca-cert,application/pkix-cert"
-            maxCount={1}
-            fileList={file ? [{ uid: 'cert', name: file.name, status: 'done' }] : []}
-            onRemove={() => setFile(null)}
-            beforeUpload={(f) => {
+            file={file}
+            onChange={(f) => {
               setFile(f);
               setError(null);
-              return false;
             }}
-          >
-            <Button icon={<UploadOutlined />}>{t('trust.file')}</Button>
-          </Upload>
+            label={t('trust.file')}
+          />
         </Form.Item>
         <Form.Item name="comment" label={t('trust.comment')}>
           <Input maxLength={200} />
