@@ -64,7 +64,7 @@ export function createServices({ database, secretKey, config, his = null, now }:
   return {
     auth,
     accounts: createAccountsService({ db, auth, now }),
-    org: createOrgService({ db, now }),
+    org: createOrgService({ db, now, campusChanged: auth.forgetSessions }),
     audit: createAuditService({ db }),
     his: hisService,
     exams: createExamsService({ db, his: hisService, patients, qc: calibration, now }),
@@ -161,7 +161,9 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
       ? null
       : createMllpListener({ db: database.db, imports: services.deviceImport, host: config.deviceMllpHost, port: config.deviceMllpPort, maxMessageBytes: config.deviceMllpMaxBytes, idleTimeoutMs: config.deviceMllpIdleMs, log: app.log, now: options.now });
   if (mllpListener) app.addHook('onReady', async () => void (await mllpListener.start()));
+  const stopFollowingSessions = await services.auth.followSessionChanges(database);
   app.addHook('onClose', async () => {
+    await stopFollowingSessions().catch(() => {});
     await mllpListener?.stop();
     await services.folderWatcher.stop();
     await services.outbox.stop();

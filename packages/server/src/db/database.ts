@@ -13,6 +13,11 @@ export interface Database {
   kind: DatabaseKind;
   /** Human-readable description of where the data lives, password masked. */
   location: string;
+  /**
+   * Follows NOTIFY messages on `channel`: `onMessage` gets each payload, `onListening(true)` once listening and
+   * `onListening(false)` while the listening connection is lost (messages may then be missed). Returns the stop.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onListening: (listening: boolean) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -47,6 +52,15 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
       db,
       kind: 'pglite',
       location: dataDir ? `PGlite ${path.resolve(dataDir)}` : 'PGlite (in memory)',
+      // One in-process session: a notification is delivered before the statement that caused it returns.
+      async listen(channel, onMessage, onListening) {
+        const stop = await instance.listen(channel, onMessage);
+        onListening(true);
+        return async () => {
+          onListening(false);
+          await stop();
+        };
+      },
       async close() {
         await db.destroy();
         await instance.close();
@@ -117,7 +131,54 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
     await db.destroy().catch(() => {});
     throw new DatabaseUnreachable(maskUrl(url), error);
   }
-  return { db, kind: 'postgres', location: `PostgreSQL ${maskUrl(url)}`, close: () => db.destroy() };
+  return { db, kind: 'postgres', location: `PostgreSQL ${maskUrl(url)}`, listen: (...args) => listenOnPostgres(url, ...args), close: () => db.destroy() };
+}
+
+const LISTEN_RETRY_MS = 1000;
+
+/** A connection of its own that LISTENs on `channel`, opened again a second after it is lost, for as long as it is wanted. */
+async function listenOnPostgres(url: string, channel: string, onMessage: (payload: string) => void, onListening: (listening: boolean) => void) {
+  if (!/^[a-z_]+$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+  let current: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const connect = async () => {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    let lost = false;
+    const onLost = () => {
+      if (lost) return;
+      lost = true;
+      if (current === client) {
+        current = undefined;
+        onListening(false);
+      }
+      client.end().catch(() => {});
+      if (!stopped) retry ??= setTimeout(() => ((retry = undefined), void connect()), LISTEN_RETRY_MS).unref();
+    };
+    client.on('notification', (message) => message.channel === channel && onMessage(message.payload ?? ''));
+    client.on('error', onLost);
+    client.on('end', onLost);
+    try {
+      await client.connect();
+      await client.query(`listen ${channel}`);
+    } catch {
+      return onLost();
+    }
+    if (stopped || lost) return void client.end().catch(() => {});
+    current = client;
+    onListening(true);
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const client = current;
+    current = undefined;
+    if (client) {
+      onListening(false);
+      await client.end().catch(() => {});
+    }
+  };
 }
 
 export class DatabaseUnreachable extends Error {

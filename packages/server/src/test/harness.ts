@@ -14,6 +14,7 @@ import { adminQuery, withDatabase } from './global-setup.js';
 export const backends: DatabaseKind[] = process.env.PFTIS_TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
 let counter = 0;
+const urls = new WeakMap<Database, string>();
 
 /** A fresh, migrated database: a copy of the run's template, dropped again by close(). */
 export async function testDatabase(kind: DatabaseKind): Promise<Database> {
@@ -25,13 +26,15 @@ export async function testDatabase(kind: DatabaseKind): Promise<Database> {
   const name = `pftis_t_${inject('postgresTemplate')!.slice('pftis_tpl_'.length)}_${process.pid}_${++counter}`;
   await adminQuery(url, `create database ${name} template ${inject('postgresTemplate')}`);
   const database = await openPostgres(withDatabase(url, name), 5);
-  return {
+  const test: Database = {
     ...database,
     async close() {
       await database.close();
       await adminQuery(url, `drop database if exists ${name} with (force)`);
     },
   };
+  urls.set(test, withDatabase(url, name));
+  return test;
 }
 
 export function testConfig(overrides: Record<string, unknown> = {}): Config {
@@ -47,6 +50,23 @@ export interface TestApp extends BuiltApp {
 export async function testApp(kind: DatabaseKind, options: { now?: () => Date; config?: Record<string, unknown>; his?: HisConnection } = {}): Promise<TestApp> {
   const database = await testDatabase(kind);
   const built = await buildApp({ config: testConfig(options.config), database, secretKey: randomBytes(32).toString('hex'), his: options.his ?? null, logger: false, now: options.now });
+  await built.app.ready();
+  return {
+    ...built,
+    database,
+    async close() {
+      await built.app.close();
+      await database.close();
+    },
+  };
+}
+
+/** Another server process on the PostgreSQL database of `t` (a pool and an app of its own); closing it leaves `t` open. */
+export async function secondServer(t: TestApp): Promise<TestApp> {
+  const url = urls.get(t.database);
+  if (!url) throw new Error('a second server needs a PostgreSQL test database');
+  const database = await openPostgres(url, 5);
+  const built = await buildApp({ config: testConfig(), database, secretKey: randomBytes(32).toString('hex'), his: null, logger: false });
   await built.app.ready();
   return {
     ...built,

@@ -16,6 +16,7 @@ import * as reviewChain from './202612071200_review_chain.js';
 import * as signingTrust from './202612071210_signing_trust.js';
 import * as questionnaire from './202612071220_questionnaire.js';
 import * as clinicalSettings from './202612071230_clinical_settings.js';
+import * as sessionNotify from './202612071300_session_notify.js';
 
 /** Every migration, in the order it runs. Append only; never edit or reorder a released entry. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '202612071210_signing_trust': signingTrust,
   '202612071220_questionnaire': questionnaire,
   '202612071230_clinical_settings': clinicalSettings,
+  '202612071300_session_notify': sessionNotify,
 };

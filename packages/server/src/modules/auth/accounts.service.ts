@@ -108,7 +108,7 @@ export function createAccountsService({ db, auth, now = () => new Date() }: { db
       throw new Conflict('auth.username-taken', '用户名已存在', { errors: [{ field: 'username', message: '用户名已存在' }] });
     }
     const passwordHash = await checkedPasswordHash(input.password, input.username);
-    return db.transaction().execute(async (trx) => {
+    return auth.changeAccess(async (trx) => {
       await assertKnown(trx, input.roleIds, input.campusIds);
       await assertSeparation(trx, input.roleIds);
       const { id } = await trx
@@ -124,7 +124,7 @@ export function createAccountsService({ db, auth, now = () => new Date() }: { db
   }
 
   async function updateUser(actor: AuditActor, userId: string, changes: UserChanges) {
-    return db.transaction().execute(async (trx) => {
+    return auth.changeAccess(async (trx) => {
       const before = await userView(trx, userId);
       if (changes.roleIds || changes.campusIds) await assertKnown(trx, changes.roleIds ?? [], changes.campusIds ?? []);
       if (changes.roleIds) await assertSeparation(trx, changes.roleIds);
@@ -143,7 +143,7 @@ export function createAccountsService({ db, auth, now = () => new Date() }: { db
     const target = await repo.findUserById(db, userId);
     if (!target) throw new NotFound('user', userId);
     const passwordHash = await checkedPasswordHash(password, target.username);
-    return db.transaction().execute(async (trx) => {
+    return auth.changeAccess(async (trx) => {
       await trx
         .updateTable('appUser')
         .set({ passwordHash, mustChangePassword: true, passwordChangedAt: now(), failedAttempts: 0, lockedUntil: null, updatedAt: now() })
@@ -157,7 +157,7 @@ export function createAccountsService({ db, auth, now = () => new Date() }: { db
 
   /** Locks an account until unlocked by hand (a far-future lock), ending its sessions. */
   async function setLocked(actor: AuditActor, userId: string, locked: boolean) {
-    return db.transaction().execute(async (trx) => {
+    return auth.changeAccess(async (trx) => {
       const before = await userView(trx, userId);
       const lockedUntil = locked ? new Date('9999-12-31T00:00:00Z') : null;
       await trx.updateTable('appUser').set({ lockedUntil, failedAttempts: 0, updatedAt: now() }).where('id', '=', userId).execute();
@@ -169,7 +169,7 @@ export function createAccountsService({ db, auth, now = () => new Date() }: { db
   }
 
   async function resetTotp(actor: AuditActor, userId: string) {
-    return db.transaction().execute(async (trx) => {
+    return auth.changeAccess(async (trx) => {
       await userView(trx, userId);
       await trx.updateTable('appUser').set({ totpEnabled: false, totpSecret: null, updatedAt: now() }).where('id', '=', userId).execute();
       await recordAudit(trx, actor, { action: 'user.totp-reset', entityType: 'user', entityId: userId }, now());
@@ -220,7 +220,7 @@ export function createAccountsService({ db, auth, now = () => new Date() }: { db
 
   async function createRole(actor: AuditActor, input: RoleInput) {
     checkPermissions(input.permissions);
-    return db.transaction().execute(async (trx) => {
+    return auth.changeAccess(async (trx) => {
       const taken = await trx.selectFrom('role').select('id').where('code', '=', input.code).executeTakeFirst();
       if (taken) throw new Conflict('auth.role-code-taken', '角色代码已存在', { errors: [{ field: 'code', message: '角色代码已存在' }] });
       const administrative = officersTouched(input.permissions).length > 0;
@@ -238,7 +238,7 @@ export function createAccountsService({ db, auth, now = () => new Date() }: { db
 
   async function updateRole(actor: AuditActor, roleId: string, changes: Partial<Omit<RoleInput, 'code'>>) {
     if (changes.permissions) checkPermissions(changes.permissions);
-    return db.transaction().execute(async (trx) => {
+    return auth.changeAccess(async (trx) => {
       const before = await roleView(trx, roleId);
       const { permissions, ...names } = changes;
       const administrative = permissions ? officersTouched(permissions).length > 0 : before.administrative;
@@ -259,7 +259,7 @@ export function createAccountsService({ db, auth, now = () => new Date() }: { db
   }
 
   async function deleteRole(actor: AuditActor, roleId: string) {
-    await db.transaction().execute(async (trx) => {
+    await auth.changeAccess(async (trx) => {
       const before = await roleView(trx, roleId);
       if (before.builtin) throw new Conflict('auth.role-builtin', '内置角色不能删除');
       if (before.userCount > 0) throw new Conflict('auth.role-in-use', '仍有用户使用该角色，不能删除');
@@ -269,7 +269,7 @@ export function createAccountsService({ db, auth, now = () => new Date() }: { db
   }
 
   async function updatePolicy(actor: AuditActor, policy: SecurityPolicy) {
-    const saved = await db.transaction().execute(async (trx) => {
+    const saved = await auth.changeAccess(async (trx) => {
       const before = await readSetting(trx, POLICY_KEY, SecurityPolicySchema);
       await writeSetting(trx, POLICY_KEY, policy, actor.userId);
       await recordAudit(trx, actor, { action: 'security.policy-updated', entityType: 'setting', entityId: POLICY_KEY, before, after: policy }, now());

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../db/database.js';
 import type { DB, SessionState } from '../../db/types.js';
 import type { Actor } from '../../platform/access.js';
 import { type AuditActor, recordAudit, recordAuditAlone } from '../../platform/audit.js';
@@ -17,6 +18,7 @@ import {
   wrongState,
 } from './auth.errors.js';
 import { burnPasswordCheck, hashPassword, passwordExpiresAt, passwordProblems, type SecurityPolicy, SecurityPolicySchema, verifyPassword } from './password.js';
+import { createSessionCache, SESSION_CHANNEL } from './session-cache.js';
 import { newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
 
 export const POLICY_KEY = 'security.policy';
@@ -52,6 +54,21 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
     cachedPolicy = undefined;
   };
 
+  const sessions = createSessionCache((sessionId) => repo.findSessionWithUser(db, sessionId));
+  /** Keeps session checks while the database announces their changes; without this, every request reads the database. */
+  const followSessionChanges = (database: { listen: Database['listen'] }) => database.listen(SESSION_CHANNEL, sessions.onMessage, sessions.onListening);
+  /**
+   * A transaction that may change what a session check answers (sessions, users, roles, permissions, campuses). Once
+   * it commits, this process forgets every kept session at once; other processes hear of it from the database.
+   */
+  async function changeAccess<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    try {
+      return await db.transaction().execute(work);
+    } finally {
+      sessions.forget();
+    }
+  }
+
   /** The step a session must pass next once the password (and the second factor, if any) is accepted. */
   async function stateAfterSecondFactor(user: { id: string; mustChangePassword: boolean; passwordChangedAt: Date; totpEnabled: boolean }, p: SecurityPolicy): Promise<SessionState> {
     const expires = passwordExpiresAt(p, user.passwordChangedAt);
@@ -68,13 +85,13 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
     const who: AuditActor = { userId: user.id, name: user.username, ip: client.ip };
     if (attempts >= p.lockoutThreshold) {
       const lockedUntil = new Date(now().getTime() + p.lockoutMinutes * 60_000);
-      await db.transaction().execute(async (trx) => {
+      await changeAccess(async (trx) => {
         await trx.updateTable('appUser').set({ failedAttempts: 0, lockedUntil }).where('id', '=', user.id).execute();
         await recordAudit(trx, who, { action: 'auth.locked', outcome: 'failure', entityType: 'user', entityId: user.id, detail: { reason, attempts, lockedUntil } }, now());
       });
       throw accountLocked(lockedUntil);
     }
-    await db.transaction().execute(async (trx) => {
+    await changeAccess(async (trx) => {
       await trx.updateTable('appUser').set({ failedAttempts: attempts }).where('id', '=', user.id).execute();
       await recordAudit(trx, who, { action: 'auth.login', outcome: 'failure', entityType: 'user', entityId: user.id, detail: { reason, attempts } }, now());
     });
@@ -104,7 +121,7 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
     const campuses = await repo.campusesOfUser(db, user.id);
     const token = randomToken();
     const csrfToken = randomToken(24);
-    await db.transaction().execute(async (trx) => {
+    await changeAccess(async (trx) => {
       await trx
         .updateTable('appUser')
         .set({ failedAttempts: 0, lockedUntil: null, lastLoginAt: now(), lastLoginIp: client.ip })
@@ -129,21 +146,31 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
   /** Resolves a session cookie; an idle or over-age session is ended and reported as expired. */
   async function authenticate(token: string | undefined, ip: string): Promise<Actor | null> {
     if (!token) return null;
-    const session = await repo.findSessionWithUser(db, sha256Hex(token));
+    const sessionId = sha256Hex(token);
+    let session = await sessions.get(sessionId);
     if (!session) return null;
     const p = await policy();
     const t = now();
     const idleLimit = new Date(t.getTime() - p.idleTimeoutMinutes * 60_000);
-    if (session.expiresAt <= t || session.lastSeenAt <= idleLimit) {
+    const over = (s: repo.SessionWithUser) => s.expiresAt <= t || s.lastSeenAt <= idleLimit;
+    // Another server process may have touched the session since it was kept here: decide on the row itself.
+    if (over(session)) session = await sessions.reread(sessionId);
+    if (!session) return null;
+    if (over(session)) {
       await repo.deleteSession(db, session.id);
+      sessions.forget(session.id);
       await recordAuditAlone(db, { userId: session.userId, name: session.username, ip }, { action: 'auth.session-expired', entityType: 'user', entityId: session.userId });
       throw sessionExpired();
     }
     if (session.disabled || (session.lockedUntil && session.lockedUntil > t)) {
       await repo.deleteSession(db, session.id);
+      sessions.forget(session.id);
       return null;
     }
-    if (t.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) await repo.updateSession(db, session.id, { lastSeenAt: t });
+    if (t.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+      await repo.updateSession(db, session.id, { lastSeenAt: t });
+      sessions.touched(session.id, t);
+    }
     return {
       userId: session.userId,
       username: session.username,
@@ -159,7 +186,7 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
   }
 
   async function setState(actor: Actor, state: SessionState, action: string) {
-    await db.transaction().execute(async (trx) => {
+    await changeAccess(async (trx) => {
       await repo.updateSession(trx, actor.sessionId, { state });
       await recordAudit(trx, actorRef(actor), { action, entityType: 'user', entityId: actor.userId, detail: { state } }, now());
     });
@@ -176,7 +203,7 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
     if (actor.sessionState !== 'mfa') throw wrongState();
     const user = await loadUser(actor.userId);
     if (!user.totpSecret || !verifyTotp(sealer.open(user.totpSecret), code, now().getTime())) {
-      await db.transaction().execute(async (trx) => {
+      await changeAccess(async (trx) => {
         await repo.deleteSession(trx, actor.sessionId);
         await trx.updateTable('appUser').set({ failedAttempts: user.failedAttempts + 1 }).where('id', '=', user.id).execute();
         await recordAudit(trx, actorRef(actor), { action: 'auth.totp', outcome: 'failure', entityType: 'user', entityId: user.id }, now());
@@ -187,7 +214,7 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
   }
 
   async function logout(actor: Actor) {
-    await db.transaction().execute(async (trx) => {
+    await changeAccess(async (trx) => {
       await repo.deleteSession(trx, actor.sessionId);
       await recordAudit(trx, actorRef(actor), { action: 'auth.logout', entityType: 'user', entityId: actor.userId }, now());
     });
@@ -226,7 +253,7 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
     const passwordHash = await hashPassword(input.newPassword);
     const changed = { ...user, mustChangePassword: false, passwordChangedAt: now() };
     const state = actor.sessionState === 'password_change' ? await stateAfterSecondFactor(changed, p) : actor.sessionState;
-    await db.transaction().execute(async (trx) => {
+    await changeAccess(async (trx) => {
       await trx.updateTable('appUser').set({ passwordHash, mustChangePassword: false, passwordChangedAt: now(), updatedAt: now() }).where('id', '=', user.id).execute();
       // Other sessions may belong to whoever knew the old password.
       await repo.deleteSessionsOfUser(trx, user.id, actor.sessionId);
@@ -240,7 +267,7 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
     const user = await loadUser(actor.userId);
     if (user.totpEnabled) throw new AppError({ code: 'auth.totp-enabled', status: 409, title: '已启用动态验证码，如需更换请先停用' });
     const secret = newTotpSecret();
-    await db.transaction().execute(async (trx) => {
+    await changeAccess(async (trx) => {
       await trx.updateTable('appUser').set({ totpSecret: sealer.seal(secret), updatedAt: now() }).where('id', '=', user.id).execute();
       await recordAudit(trx, actorRef(actor), { action: 'auth.totp-enrolment-started', entityType: 'user', entityId: user.id }, now());
     });
@@ -252,7 +279,7 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
     if (user.totpEnabled || !user.totpSecret) throw wrongState();
     if (!verifyTotp(sealer.open(user.totpSecret), code, now().getTime())) throw invalidTotp();
     const state = actor.sessionState === 'mfa_enroll' ? 'active' : actor.sessionState;
-    await db.transaction().execute(async (trx) => {
+    await changeAccess(async (trx) => {
       await trx.updateTable('appUser').set({ totpEnabled: true, updatedAt: now() }).where('id', '=', user.id).execute();
       await repo.updateSession(trx, actor.sessionId, { state });
       await recordAudit(trx, actorRef(actor), { action: 'auth.totp-enabled', entityType: 'user', entityId: user.id }, now());
@@ -270,7 +297,7 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
     if (p.mfaRequiredForAdmins && roles.some((r) => r.administrative)) {
       throw new AppError({ code: 'auth.totp-required', status: 409, title: '安全策略要求管理员必须启用动态验证码' });
     }
-    await db.transaction().execute(async (trx) => {
+    await changeAccess(async (trx) => {
       await trx.updateTable('appUser').set({ totpEnabled: false, totpSecret: null, updatedAt: now() }).where('id', '=', user.id).execute();
       await recordAudit(trx, actorRef(actor), { action: 'auth.totp-disabled', entityType: 'user', entityId: user.id }, now());
     });
@@ -280,7 +307,7 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
     if (!actor.campusIds.includes(campusId)) {
       throw new AppError({ code: 'auth.campus-not-allowed', status: 403, title: '您不属于该院区' });
     }
-    await db.transaction().execute(async (trx) => {
+    await changeAccess(async (trx) => {
       await repo.updateSession(trx, actor.sessionId, { campusId });
       await recordAudit(trx, actorRef(actor), { action: 'auth.campus-switched', entityType: 'campus', entityId: campusId, campusId }, now());
     });
@@ -294,6 +321,9 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
   return {
     policy,
     forgetPolicy,
+    followSessionChanges,
+    changeAccess,
+    forgetSessions: () => sessions.forget(),
     login,
     authenticate,
     completeTotp,

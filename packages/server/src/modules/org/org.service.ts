@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { type AuditActor, recordAudit } from '../../platform/audit.js';
 import { Conflict, NotFound } from '../../platform/errors.js';
@@ -25,9 +25,17 @@ export interface DepartmentInput {
 export type OrgService = ReturnType<typeof createOrgService>;
 
 /** Campuses (院区) and their departments. Every clinical record names its campus; patients are shared. */
-export function createOrgService({ db, now = () => new Date() }: { db: Kysely<DB>; now?: () => Date }) {
+/** `campusChanged`: a campus was added, renamed or (de)activated, which changes what sessions may work in. */
+export function createOrgService({ db, now = () => new Date(), campusChanged = () => {} }: { db: Kysely<DB>; now?: () => Date; campusChanged?: () => void }) {
   const campusColumns = ['id', 'code', 'name', 'nameEn', 'address', 'active'] as const;
   const departmentColumns = ['id', 'campusId', 'code', 'name', 'nameEn', 'kind', 'active'] as const;
+  async function changingCampus<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    try {
+      return await db.transaction().execute(work);
+    } finally {
+      campusChanged();
+    }
+  }
 
   async function list() {
     const [campuses, departments] = await Promise.all([
@@ -38,7 +46,7 @@ export function createOrgService({ db, now = () => new Date() }: { db: Kysely<DB
   }
 
   async function createCampus(actor: AuditActor, input: CampusInput) {
-    return db.transaction().execute(async (trx) => {
+    return changingCampus(async (trx) => {
       if (await trx.selectFrom('campus').select('id').where('code', '=', input.code).executeTakeFirst()) {
         throw new Conflict('org.campus-code-taken', '院区代码已存在', { errors: [{ field: 'code', message: '院区代码已存在' }] });
       }
@@ -49,7 +57,7 @@ export function createOrgService({ db, now = () => new Date() }: { db: Kysely<DB
   }
 
   async function updateCampus(actor: AuditActor, id: string, changes: Partial<CampusInput>) {
-    return db.transaction().execute(async (trx) => {
+    return changingCampus(async (trx) => {
       const before = await trx.selectFrom('campus').select(campusColumns).where('id', '=', id).executeTakeFirst();
       if (!before) throw new NotFound('campus', id);
       const after = await trx.updateTable('campus').set({ ...changes, updatedAt: now() }).where('id', '=', id).returning(campusColumns).executeTakeFirstOrThrow();
