@@ -6,6 +6,7 @@ import { parseGdtLines, gdtField } from '@pftis/formats/gdt/parse';
 import { frameMllp, MllpFrameReader } from '@pftis/formats/hl7/mllp';
 import { type DemoHis, openDemoHis } from '@pftis/his-sim';
 import iconv from 'iconv-lite';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor, verifyAuditChain } from '../../platform/audit.js';
 import { type Client, given, signIn } from '../../test/given.js';
@@ -72,6 +73,26 @@ describe.each(backends)('scan intake and registration (PFTIS on %s, demo HIS)', 
       { entityType: 'his_patient', entityId: brid, campusId, detail: { kind: 'requestNo' } },
     ]);
     expect((await verifyAuditChain(t.database.db)).ok).toBe(true);
+  });
+
+  it('shows nothing of the patient when the look-up cannot be written to the audit log', async () => {
+    const { brid } = await pendingOrder(8);
+    const card = (await his(`SELECT jzkh FROM HIS_JZK WHERE brid = '${brid}' AND klx = '就诊卡'`))[0]!.jzkh;
+    const name = (await his(`SELECT brxm FROM V_PFT_PATIENT WHERE brid = '${brid}'`))[0]!.brxm!;
+    // The audit entry is written while the orders are read: make it fail and the scan must fail with it.
+    await sql`create function refuse_lookup() returns trigger language plpgsql as $$ begin
+                if new.action = 'patient.looked-up' then raise exception 'audit log full'; end if; return new; end $$`.execute(t.database.db);
+    await sql`create trigger refuse_lookup before insert on audit_log for each row execute function refuse_lookup()`.execute(t.database.db);
+    try {
+      const response = await tech.request('POST', '/api/exams/scan', { code: card });
+      expect(response.statusCode).toBe(500);
+      expect(response.body).not.toContain(name);
+      expect(response.body).not.toContain(brid);
+    } finally {
+      await sql`drop trigger refuse_lookup on audit_log`.execute(t.database.db);
+      await sql`drop function refuse_lookup()`.execute(t.database.db);
+    }
+    expect((await tech.request('POST', '/api/exams/scan', { code: card })).json().patient.name).toBe(name);
   });
 
   it('registers an order once, binds it to the 申请单号 and visit, and writes 已登记 back to the HIS', async () => {

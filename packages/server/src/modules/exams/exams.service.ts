@@ -114,35 +114,36 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
     return null;
   }
 
+  /** The patient's pending orders (a scanned one first), each with its exam where one is registered already. */
+  async function pendingOrders(hisPatientId: string, scanned: HisOrder | null) {
+    const pending = (await his.lookup('orders.by-patient', hisPatientId)).records as unknown as HisOrder[];
+    const orders = scanned ? [scanned, ...pending.filter((o) => o.requestNo !== scanned.requestNo)] : pending;
+    const exams = orders.length
+      ? await db.selectFrom('exam').select(['id', 'accessionNo', 'requestNo']).where('requestNo', 'in', orders.map((o) => o.requestNo)).where('status', '!=', 'cancelled').execute()
+      : [];
+    return orders.map((order) => ({ order, exam: exams.find((e) => e.requestNo === order.requestNo) }));
+  }
+
   /** A scanned code → the patient's card and pending lung-function orders, fresh from the HIS. */
   async function scan(actor: Actor, code: string) {
     const kind = classifyScan(code, await scanPatterns());
     const today = hospitalDate(now());
-    let patient: (PatientFacts & { hisPatientId: string }) | null;
-    let orders: HisOrder[];
-    if (kind === 'requestNo') {
-      const order = await hisOrder(code);
-      if (!order) throw orderNotFound(code);
-      patient = await hisPatient('patient.by-his-id', order.hisPatientId);
-      const pending = (await his.lookup('orders.by-patient', order.hisPatientId)).records as unknown as HisOrder[];
-      orders = [order, ...pending.filter((o) => o.requestNo !== order.requestNo)];
-    } else {
-      patient = await hisPatient(lookupByKind[kind], code);
-      if (!patient) throw patientNotFound();
-      orders = (await his.lookup('orders.by-patient', patient.hisPatientId)).records as unknown as HisOrder[];
-    }
+    const scanned = kind === 'requestNo' ? await hisOrder(code) : null;
+    if (kind === 'requestNo' && !scanned) throw orderNotFound(code);
+    const patient = scanned ? await hisPatient('patient.by-his-id', scanned.hisPatientId) : await hisPatient(lookupByKind[kind as Exclude<ScanKind, 'requestNo'>], code);
     if (!patient) throw patientNotFound();
-    const existing = orders.length
-      ? await db.selectFrom('exam').select(['id', 'accessionNo', 'requestNo', 'status']).where('requestNo', 'in', orders.map((o) => o.requestNo)).where('status', '!=', 'cancelled').execute()
-      : [];
-    const inpatientOrder = orders.find((o) => o.ward);
-    await recordAuditAlone(db, actorRef(actor), { action: 'patient.looked-up', entityType: 'his_patient', entityId: patient!.hisPatientId, campusId: actor.campusId, detail: { kind } }, now());
+    // The access is written down while the orders are read; the reply waits for both, so nothing leaves unaudited.
+    const [orders] = await Promise.all([
+      pendingOrders(patient.hisPatientId, scanned),
+      recordAuditAlone(db, actorRef(actor), { action: 'patient.looked-up', entityType: 'his_patient', entityId: patient.hisPatientId, campusId: actor.campusId, detail: { kind } }, now()),
+    ]);
+    const inpatientOrder = orders.find(({ order }) => order.ward)?.order;
     return {
       kind,
       patient: patientCard(actor, { ...patient, ward: inpatientOrder?.ward, bed: inpatientOrder?.bed }, today),
-      orders: orders.map((o) => {
-        const exam = existing.find((e) => e.requestNo === o.requestNo);
-        return { ...o, registrable: refusal(o, exam) === null, reason: refusal(o, exam), exam: exam ? { id: exam.id, accessionNo: exam.accessionNo } : null };
+      orders: orders.map(({ order, exam }) => {
+        const reason = refusal(order, exam);
+        return { ...order, registrable: reason === null, reason, exam: exam ? { id: exam.id, accessionNo: exam.accessionNo } : null };
       }),
     };
   }

@@ -1,3 +1,4 @@
+import { localDateTimeParts } from '@pftis/formats/worklist/local-time';
 import { z } from 'zod';
 
 // Turns rows of a hospital's own view (its column names, codes and formats) into PFTIS fields, and says
@@ -205,7 +206,6 @@ export function parseDateTime(raw: unknown, timeZone: string): string | null {
 }
 
 function zoneOffsetMs(timeZone: string, utcMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(utcMs));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - utcMs;
+  const p = localDateTimeParts(new Date(utcMs), timeZone);
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - utcMs;
 }
