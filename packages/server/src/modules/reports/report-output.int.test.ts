@@ -112,6 +112,16 @@ describe.each(backends)('the final report as printed (PFTIS on %s)', (kind) => {
     expect(text).not.toContain('王技师');
   });
 
+  it('names no 检查技师 on a draft nobody has submitted whose device recorded no one (not the registrar)', async () => {
+    const { examId } = await draft(east, 3);
+    const { final, pdf } = await t.services.review.exportForExam(systemActor('test'), examId);
+    expect(final).toBe(false);
+    const text = rawText(Buffer.from(pdf));
+    expect(text).toContain('草稿');
+    expect(text).not.toContain('检查技师');
+    expect(text).not.toContain('王技师');
+  });
+
   it('prints by the layout set through the API: title, sections, column order, the campus’s logo, JPG resolution', async () => {
     const canvas = createCanvas(37, 23);
     const ctx = canvas.getContext('2d');

@@ -1,7 +1,7 @@
 /**
  * Who performed the test, for the 检查技师 line of the report: the operator the device recorded with the time it
- * measured, or else the person who submitted the version for review, at the time they submitted it. The registrar
- * of the exam (who may be a front-desk nurse) is only a last resort and never counts as having signed.
+ * measured, or else the person who submitted the version for review, at the time they submitted it. Never the
+ * registrar of the exam, who may be a front-desk nurse: a draft nobody has submitted yet has no 检查技师 line.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
@@ -19,7 +19,7 @@ export interface PerformerFacts {
   operatorUserId: string | null;
 }
 
-/** The technician line from the facts; null when nobody is known (then the line stays as it was). Pure. */
+/** The technician line from the facts; null when nobody is known. Pure. */
 export function technicianOf(facts: PerformerFacts): { userId: string | null; name: string; signedAt: string | null } | null {
   const operator = facts.device?.operator?.trim();
   if (operator) {
@@ -66,10 +66,7 @@ export async function performerOf(
   });
 }
 
-/**
- * The signature block with its 检查技师 line set to the person who performed the test (replacing the review
- * module's entry, or added first when it had none).
- */
+/** The signature block with the 检查技师 line first, when someone is known to have performed the test. */
 export async function withTechnician(
   ex: Kysely<DB> | Transaction<DB>,
   examId: string,
@@ -81,13 +78,6 @@ export async function withTechnician(
   const image = technician.userId
     ? await ex.selectFrom('userSignature').select('imagePng').where('userId', '=', technician.userId).where('imagePng', 'is not', null).executeTakeFirst()
     : undefined;
-  const existing = signatures.find((s) => s.role === 'technician');
-  const line: ReportSignature = {
-    role: 'technician',
-    roleLabel: existing?.roleLabel ?? TECHNICIAN_LABEL,
-    name: technician.name,
-    signedAt: technician.signedAt,
-    image: image?.imagePng ? new Uint8Array(image.imagePng) : null,
-  };
-  return [line, ...signatures.filter((s) => s.role !== 'technician')];
+  const line: ReportSignature = { role: 'technician', roleLabel: TECHNICIAN_LABEL, name: technician.name, signedAt: technician.signedAt, image: image?.imagePng ? new Uint8Array(image.imagePng) : null };
+  return [line, ...signatures];
 }

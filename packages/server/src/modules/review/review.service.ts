@@ -54,7 +54,7 @@ export interface Renderer {
   jpg(pdf: Uint8Array, options: { dpi: number; quality: number }): Promise<Uint8Array[]>;
 }
 
-const ROLE_LABELS = { technician: '检查技师', reporter: '报告医师', reviewer: '审核医师', director: '科主任' } as const;
+const ROLE_LABELS = { reporter: '报告医师', reviewer: '审核医师', director: '科主任' } as const;
 
 export type ReviewService = ReturnType<typeof createReviewService>;
 
@@ -233,23 +233,22 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
     });
   }
 
-  async function signatureBlock(trx: Transaction<DB>, reportId: string, version: { version: number; submission: number; chain: ChainLevel[]; submittedBy: string | null }, examRegisteredBy: string | null) {
+  /** The approvers' lines of the signature block (the reports module puts the 检查技师 line first). */
+  async function signatureBlock(trx: Transaction<DB>, reportId: string, version: { version: number; submission: number; chain: ChainLevel[] }) {
     const steps = await trx.selectFrom('reviewStep').select(['actorId', 'level', 'at']).where('reportId', '=', reportId).where('version', '=', version.version).where('submission', '=', version.submission).where('action', '=', 'approve').orderBy('level').execute();
-    const approvals = steps.map((s) => ({ userId: s.actorId!, level: s.level!, at: s.at }));
-    const people: Array<{ role: ReportSignature['role']; roleLabel: string; userId: string | null; at: Date | null }> = [];
-    if (examRegisteredBy) people.push({ role: 'technician', roleLabel: ROLE_LABELS.technician, userId: examRegisteredBy, at: null });
-    for (const a of approvals) {
-      const level = version.chain.find((c) => c.level === a.level);
-      const role = a.level === 1 ? 'reporter' : a.level === 2 ? 'reviewer' : 'director';
-      people.push({ role, roleLabel: level?.name ?? ROLE_LABELS[role], userId: a.userId, at: a.at });
-    }
-    const ids = people.map((p) => p.userId).filter((id): id is string => !!id);
+    const ids = steps.map((s) => s.actorId!);
     const users = ids.length ? await trx.selectFrom('appUser').select(['id', 'displayName']).where('id', 'in', ids).execute() : [];
     const images = await signatures.images(trx, ids);
-    return people.map((p): ReportSignature => ({
-      role: p.role, roleLabel: p.roleLabel, name: users.find((u) => u.id === p.userId)?.displayName ?? '',
-      signedAt: p.at ? hospitalWallClock(p.at).slice(0, 16) : null, image: (p.userId && images.get(p.userId)) || null,
-    }));
+    return steps.map((step): ReportSignature => {
+      const role = step.level === 1 ? 'reporter' : step.level === 2 ? 'reviewer' : 'director';
+      return {
+        role,
+        roleLabel: version.chain.find((c) => c.level === step.level)?.name ?? ROLE_LABELS[role],
+        name: users.find((u) => u.id === step.actorId)?.displayName ?? '',
+        signedAt: hospitalWallClock(step.at).slice(0, 16),
+        image: images.get(step.actorId!) ?? null,
+      };
+    });
   }
 
   async function template(): Promise<ReportTemplate> {
@@ -277,7 +276,7 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
       const code = randomBytes(12).toString('base64url');
       const facts = await reports.documentFacts(trx, reportId, version.version, {
         final: true,
-        signatures: await signatureBlock(trx, reportId, version, exam.registeredBy),
+        signatures: await signatureBlock(trx, reportId, version),
         verification: { code, url: `${publicUrl.replace(/\/$/, '')}/verify/${code}` },
       });
       const unsigned = await renderer.pdf(reports.documentOf(facts), facts.layout);
@@ -344,9 +343,8 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
   /** A watermarked 草稿 rendering of a version (the caller checked the campus). */
   async function renderDraft(actor: AuditActor, reportId: string, versionNo: number) {
     const { report, version } = await reports.version(db, reportId, versionNo);
-    const exam = await reports.examRow(db, report.examId);
     return db.transaction().execute(async (trx) => {
-      const facts = await reports.documentFacts(trx, reportId, version.version, { final: false, signatures: await signatureBlock(trx, reportId, version, exam.registeredBy), verification: null });
+      const facts = await reports.documentFacts(trx, reportId, version.version, { final: false, signatures: await signatureBlock(trx, reportId, version), verification: null });
       await recordAudit(trx, actor, { action: 'report.draft-rendered', entityType: 'report', entityId: reportId, campusId: report.campusId, detail: { version: version.version } }, now());
       return renderer.pdf(reports.documentOf(facts), facts.layout);
     });
