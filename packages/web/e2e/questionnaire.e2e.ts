@@ -101,6 +101,16 @@ describe('问卷调查', () => {
     expect(warnings).toContain('SABA 停药不足 4 小时');
     expect(warnings).toContain('检查前 1 小时内吸烟');
 
+    // 修改问卷: the form again, this saving listed under 填写记录; saved again, it is the second.
+    await tech.getByRole('button', { name: '修改问卷' }).click();
+    const revisions = tech.getByTestId('questionnaire-history').getByTestId('questionnaire-revision');
+    await expect.poll(() => revisions.count()).toBe(1);
+    expect(await revisions.first().innerText()).toMatch(/第 1 次填写[\s\S]*问卷版本 v1[\s\S]*禁忌证 1[\s\S]*注意 2/);
+    const again = await replyTo(tech, 'POST', /^\/api\/exams\/[^/]+\/questionnaire$/, () => tech.getByTestId('questionnaire-save').click());
+    expect(again.status(), await again.text()).toBe(201);
+    await tech.getByTestId('questionnaire-saved').waitFor();
+    expect(await tech.getByTestId('questionnaire-saved').innerText()).toContain('第 2 次填写');
+
     // 今日工作列表: the row carries the contraindication.
     await tech.getByTestId('questionnaire-back').click();
     await row.waitFor();

@@ -1,5 +1,5 @@
 import { CheckCircleOutlined, FileTextOutlined, UnorderedListOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Descriptions, Flex, Form, Result, Space, Spin, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Flex, Form, List, Result, Space, Spin, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
@@ -157,6 +157,33 @@ export function QuestionnaireFillPage() {
           </Button>
         </Flex>
       </Form>
+      {page.history.length > 0 && <RevisionList revisions={page.history} />}
+    </Card>
+  );
+}
+
+/** Every saving of this exam's answers, newest first: who, when, against which version, and what it raised. */
+function RevisionList({ revisions }: { revisions: ExamQuestionnaire['history'] }) {
+  const { t, language } = useQT();
+  const count = (flags: QuestionnaireFlag[], kind: QuestionnaireFlag['kind']) => flags.filter((f) => f.kind === kind).length;
+  return (
+    <Card size="small" type="inner" title={t('history')} style={{ marginTop: 16 }} data-testid="questionnaire-history">
+      <List
+        size="small"
+        dataSource={revisions}
+        rowKey="revision"
+        renderItem={(r) => (
+          <List.Item data-testid="questionnaire-revision">
+            <Space wrap>
+              <Typography.Text strong>{t('revision', { n: r.revision })}</Typography.Text>
+              <span>{t('answeredBy', { name: r.answeredByName, at: new Date(r.answeredAt).toLocaleString(language) })}</span>
+              <Typography.Text type="secondary">{t('definitionVersion', { version: r.definitionVersion })}</Typography.Text>
+              {count(r.flags, 'contraindication') > 0 && <Tag color="red">{t('contraindicationTag', { n: count(r.flags, 'contraindication') })}</Tag>}
+              {count(r.flags, 'warning') > 0 && <Tag color="orange">{t('warningTag', { n: count(r.flags, 'warning') })}</Tag>}
+            </Space>
+          </List.Item>
+        )}
+      />
     </Card>
   );
 }
