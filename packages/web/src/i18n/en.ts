@@ -713,7 +713,7 @@ export const en: Record<MessageKey, string> = {
   'report.returned': 'Report returned',
   'report.revoke': 'Revoke',
   'report.revokeTitle': 'Revoke a released report',
-  'report.revokeHint': 'The HIS is told that this report is withdrawn and no longer valid (e.g. wrong patient). Start a correction afterwards to issue a new report.',
+  'report.revokeHint': 'The HIS is told that this report is withdrawn and no longer valid (e.g. wrong patient). Start a correction afterwards to issue a new report. Confirm with your signing PIN, or without a signing certificate your login password.',
   'report.revocationReason': 'Reason for revoking',
   'report.revocationReasonRequired': 'Give the reason (at least 2 characters)',
   'report.revoked': 'Report revoked; the HIS will be told',
@@ -769,7 +769,7 @@ export const en: Record<MessageKey, string> = {
   'print.noReport': 'This exam has no report yet',
   'print.pinTitle': 'Print the final report',
   'print.pinHint': 'The lab asks you to confirm before printing a final report: physicians with a signing certificate enter their signing PIN, other users (e.g. technicians) their login password.',
-  'print.secretLabel': 'Signing PIN or login password',
+  'sign.secretLabel': 'Signing PIN or login password',
 
   'review.title': 'Reports awaiting review',
   'review.count': 'Count',

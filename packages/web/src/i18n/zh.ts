@@ -720,7 +720,7 @@ export const zh = {
   'report.supersededBanner': '此版本已被更正版本替代，仅供查阅',
   'report.revoke': '撤回',
   'report.revokeTitle': '撤回已发布的报告',
-  'report.revokeHint': '撤回后 HIS 会收到撤回通知，该报告不再有效（如患者信息错误）。如需重新出报告，请随后发起更正。',
+  'report.revokeHint': '撤回后 HIS 会收到撤回通知，该报告不再有效（如患者信息错误）。如需重新出报告，请随后发起更正。确认身份：有签名证书的输入签名密码，否则输入登录密码。',
   'report.revocationReason': '撤回原因',
   'report.revocationReasonRequired': '请填写撤回原因（至少 2 个字）',
   'report.revoked': '报告已撤回，HIS 将收到撤回通知',
@@ -767,7 +767,7 @@ export const zh = {
   'print.noReport': '该检查尚未生成报告',
   'print.pinTitle': '打印正式报告',
   'print.pinHint': '本科室要求打印正式报告前确认身份：已设置签名证书的医师输入签名密码，其他用户（如技师）输入登录密码。',
-  'print.secretLabel': '签名密码或登录密码',
+  'sign.secretLabel': '签名密码或登录密码',
 
   'review.title': '待审核报告',
   'review.count': '数量',

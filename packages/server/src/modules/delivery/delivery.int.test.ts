@@ -5,7 +5,7 @@ import { createReportReceiver, type DemoHis, openDemoHis, pgliteReportTable, typ
 import { hisStatusCodes, reportRevokeSql, reportWriteBackSql, statusWriteBackSql } from '@pftis/his-sim';
 import { systemActor } from '../../platform/audit.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Client, given, signIn } from '../../test/given.js';
+import { type Client, given, signIn, TEST_PASSWORD } from '../../test/given.js';
 import { backends, type TestApp, testApp } from '../../test/harness.js';
 import { approvedReport, reportingTeam, type ReportingTeam, TEST_PIN } from '../../test/reports.js';
 
@@ -159,6 +159,16 @@ describe.each(backends)('delivery of approved reports to the HIS (PFTIS on %s)',
     expect(arrivals.filter((a) => a.action === 'publish').every((a) => a.superseded)).toBe(true);
     const rows = await demo.pglite.query<{ bbh: number; czlx: string }>(`SELECT BBH AS bbh, CZLX AS czlx FROM PFT_REPORT WHERE SQDH = $1 ORDER BY BBH`, [report.requestNo]);
     expect(rows.rows).toEqual([{ bbh: 1, czlx: 'publish' }, { bbh: 2, czlx: 'replace' }]);
+  });
+
+  it('lets a reviewing physician without a signing key revoke with their login password', async () => {
+    const report = await approvedReport(t.services, team);
+    const roles = await t.services.accounts.listRoles();
+    const role = roles.find((r) => r.code === 'reviewing_physician')!;
+    const user = await t.services.accounts.createUser(systemActor('test'), { username: `keyless${Date.now()}`, displayName: '赵医师', password: TEST_PASSWORD, roleIds: [role.id], campusIds: [team.campus.id] }, { mustChangePassword: false });
+    const keyless = { ...team.reviewer, userId: user.id, username: user.username, displayName: '赵医师' };
+    await expect(t.services.review.revoke(keyless, report.reportId, '患者信息错误', 'Wrong-password-1')).rejects.toMatchObject({ code: 'signature.wrong-password' });
+    expect(await t.services.review.revoke(keyless, report.reportId, '患者信息错误', TEST_PASSWORD)).toEqual({ status: 'revoked', version: 1 });
   });
 
   it('withdraws a revoked report at every target; only a reviewing physician with the PIN may revoke', async () => {

@@ -45,7 +45,7 @@ export function reviewRoutes(app: FastifyInstance, review: ReviewService, hospit
   );
   route(
     app,
-    { method: 'POST', url: '/api/reports/:id/revoke', access: 'report.approve.level2', summary: 'Revoke (withdraw) an approved report with a reason and the signing PIN', tags, params: IdParams, body: z.object({ reason: z.string().trim().min(2, '请填写撤回原因').max(1000), pin: z.string().min(1, '请输入签名密码').max(64) }), response: z.object({ status: z.literal('revoked'), version: z.number() }) },
+    { method: 'POST', url: '/api/reports/:id/revoke', access: 'report.approve.level2', summary: 'Revoke (withdraw) an approved report with a reason and the signing PIN (without a signing key: the login password)', tags, params: IdParams, body: z.object({ reason: z.string().trim().min(2, '请填写撤回原因').max(1000), pin: z.string().min(1, '请输入签名密码或登录密码').max(128) }), response: z.object({ status: z.literal('revoked'), version: z.number() }) },
     (req) => review.revoke(actorOf(req), req.params.id, req.body.reason, req.body.pin),
   );
   route(app, { method: 'GET', url: '/api/reports/:id/pdf', access: 'exam.read', summary: 'View a version: the signed PDF when final, else a watermarked draft', tags, params: IdParams, query: z.object({ version: z.coerce.number().int().min(1).optional() }) }, async (req, reply) => {

@@ -319,12 +319,21 @@ export function createReviewService({ db, reports, signatures, renderer, files, 
    * Withdraws an approved report (e.g. the wrong patient): the version becomes revoked, the HIS is told through the
    * outbox, and a correction can follow. Needs a reason and the signer's PIN.
    */
-  async function revoke(actor: Actor, reportId: string, reason: string, pin: string) {
-    await signatures.unlock(actor.userId, pin);
-    return inReview(actor, async (trx) => {
+  /**
+   * Withdraws the approved version. The revoker confirms with their signing PIN, or without a signing key their login
+   * password: nothing is signed, so a certificate since removed from the trust list does not stand in the way.
+   */
+  async function revoke(actor: Actor, reportId: string, reason: string, secret: string) {
+    const revocable = async (trx: Transaction<DB>) => {
       const final = await latestFinal(trx, reportId);
       if (!final) refuse('revoke', 'not_revocable');
-      const { report, version } = await checked(trx, actor, reportId, 'revoke', final.version);
+      return checked(trx, actor, reportId, 'revoke', final.version);
+    };
+    // Refused before the secret is tried, as for approval: whoever may not revoke spends no attempt.
+    await inReview(actor, revocable);
+    await signatures.confirmIntent(actor, secret);
+    return inReview(actor, async (trx) => {
+      const { report, version } = await revocable(trx);
       await trx.updateTable('reportVersion').set({ status: 'revoked', revokedAt: now(), revocationReason: reason, updatedAt: now() }).where('reportId', '=', reportId).where('version', '=', version.version).execute();
       await step(trx, actor, reportId, version.version, version.submission, 'revoke', null, reason);
       const exam = await trx.selectFrom('report').select('examId').where('id', '=', reportId).executeTakeFirstOrThrow();

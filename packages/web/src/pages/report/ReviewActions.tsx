@@ -194,7 +194,7 @@ function RevokeModal({ open, onSubmit, onClose }: { open: boolean; onSubmit(reas
         <Form.Item name="reason" label={t('report.revocationReason')} rules={[{ required: true, min: 2, whitespace: true, message: t('report.revocationReasonRequired') }]}>
           <Input.TextArea rows={3} maxLength={1000} data-testid="revoke-reason" />
         </Form.Item>
-        <Form.Item name="pin" label={t('sign.pin')} rules={[{ required: true, message: t('sign.pinRequired') }]}>
+        <Form.Item name="pin" label={t('sign.secretLabel')} rules={[{ required: true, message: t('sign.pinRequired') }]}>
           <Input.Password autoComplete="off" data-testid="revoke-pin" />
         </Form.Item>
       </Form>

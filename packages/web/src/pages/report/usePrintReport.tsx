@@ -46,7 +46,7 @@ export function usePrintReport(onPrinted?: (final: boolean) => void) {
       title={t('print.pinTitle')}
       okText={t('report.print')}
       hint={t('print.pinHint')}
-      label={t('print.secretLabel')}
+      label={t('sign.secretLabel')}
       testId="print-pin"
       onClose={() => setPinFor(null)}
       onSubmit={async (pin) => {
