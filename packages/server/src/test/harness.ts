@@ -47,26 +47,21 @@ export interface TestApp extends BuiltApp {
   close(): Promise<void>;
 }
 
-export async function testApp(kind: DatabaseKind, options: { now?: () => Date; config?: Record<string, unknown>; his?: HisConnection } = {}): Promise<TestApp> {
-  const database = await testDatabase(kind);
-  const built = await buildApp({ config: testConfig(options.config), database, secretKey: randomBytes(32).toString('hex'), his: options.his ?? null, logger: false, now: options.now });
-  await built.app.ready();
-  return {
-    ...built,
-    database,
-    async close() {
-      await built.app.close();
-      await database.close();
-    },
-  };
+export async function testApp(kind: DatabaseKind, options: AppOnOptions = {}): Promise<TestApp> {
+  return appOn(await testDatabase(kind), options);
 }
 
 /** Another server process on the PostgreSQL database of `t` (a pool and an app of its own); closing it leaves `t` open. */
 export async function secondServer(t: TestApp): Promise<TestApp> {
   const url = urls.get(t.database);
   if (!url) throw new Error('a second server needs a PostgreSQL test database');
-  const database = await openPostgres(url, 5);
-  const built = await buildApp({ config: testConfig(), database, secretKey: randomBytes(32).toString('hex'), his: null, logger: false });
+  return appOn(await openPostgres(url, 5));
+}
+
+type AppOnOptions = { now?: () => Date; config?: Record<string, unknown>; his?: HisConnection };
+
+async function appOn(database: Database, options: AppOnOptions = {}): Promise<TestApp> {
+  const built = await buildApp({ config: testConfig(options.config), database, secretKey: randomBytes(32).toString('hex'), his: options.his ?? null, logger: false, now: options.now });
   await built.app.ready();
   return {
     ...built,

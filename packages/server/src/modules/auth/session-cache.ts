@@ -27,22 +27,24 @@ export function createSessionCache(read: (sessionId: string) => Promise<SessionW
     else kept.delete(sessionId);
   }
 
+  async function get(sessionId: string): Promise<SessionWithUser | undefined> {
+    const hit = kept.get(sessionId);
+    if (listening && hit && hit.until > Date.now()) return hit.session;
+    const seen = generation;
+    const session = await read(sessionId);
+    if (session && listening && seen === generation) {
+      if (kept.size >= MAX_ENTRIES) kept.clear();
+      kept.set(sessionId, { session, until: Date.now() + KEEP_MS });
+    }
+    return session;
+  }
+
   return {
-    async get(sessionId: string): Promise<SessionWithUser | undefined> {
-      const hit = kept.get(sessionId);
-      if (listening && hit && hit.until > Date.now()) return hit.session;
-      const seen = generation;
-      const session = await read(sessionId);
-      if (session && listening && seen === generation) {
-        if (kept.size >= MAX_ENTRIES) kept.clear();
-        kept.set(sessionId, { session, until: Date.now() + KEEP_MS });
-      }
-      return session;
-    },
+    get,
     /** The session's answer straight from the database, kept for the next request. */
-    async reread(sessionId: string) {
+    reread(sessionId: string) {
       forget(sessionId);
-      return this.get(sessionId);
+      return get(sessionId);
     },
     /** An announcement: one session's id, or '*' for a change that may touch any session. */
     onMessage(payload: string) {

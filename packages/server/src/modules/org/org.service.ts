@@ -24,8 +24,10 @@ export interface DepartmentInput {
 
 export type OrgService = ReturnType<typeof createOrgService>;
 
-/** Campuses (院区) and their departments. Every clinical record names its campus; patients are shared. */
-/** `campusChanged`: a campus was added, renamed or (de)activated, which changes what sessions may work in. */
+/**
+ * Campuses (院区) and their departments. Every clinical record names its campus; patients are shared. `campusChanged`
+ * is told when a campus was added or changed, which changes what sessions may work in.
+ */
 export function createOrgService({ db, now = () => new Date(), campusChanged = () => {} }: { db: Kysely<DB>; now?: () => Date; campusChanged?: () => void }) {
   const campusColumns = ['id', 'code', 'name', 'nameEn', 'address', 'active'] as const;
   const departmentColumns = ['id', 'campusId', 'code', 'name', 'nameEn', 'kind', 'active'] as const;
