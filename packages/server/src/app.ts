@@ -64,7 +64,7 @@ export function createServices({ database, secretKey, config, his = null, now }:
   return {
     auth,
     accounts: createAccountsService({ db, auth, now }),
-    org: createOrgService({ db, now, campusChanged: auth.forgetSessions }),
+    org: createOrgService({ db, now, changeAccess: auth.changeAccess }),
     audit: createAuditService({ db }),
     his: hisService,
     exams: createExamsService({ db, his: hisService, patients, qc: calibration, now }),

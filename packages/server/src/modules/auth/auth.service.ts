@@ -323,7 +323,6 @@ export function createAuthService({ db, sealer, issuer, now = () => new Date() }
     forgetPolicy,
     followSessionChanges,
     changeAccess,
-    forgetSessions: () => sessions.forget(),
     login,
     authenticate,
     completeTotp,

@@ -163,10 +163,8 @@ describe.each(backends)('delivery of approved reports to the HIS (PFTIS on %s)',
 
   it('lets a reviewing physician without a signing key revoke with their login password', async () => {
     const report = await approvedReport(t.services, team);
-    const roles = await t.services.accounts.listRoles();
-    const role = roles.find((r) => r.code === 'reviewing_physician')!;
-    const user = await t.services.accounts.createUser(systemActor('test'), { username: `keyless${Date.now()}`, displayName: '赵医师', password: TEST_PASSWORD, roleIds: [role.id], campusIds: [team.campus.id] }, { mustChangePassword: false });
-    const keyless = { ...team.reviewer, userId: user.id, username: user.username, displayName: '赵医师' };
+    const user = await given(t).user({ roles: ['reviewing_physician'], campusIds: [team.campus.id] });
+    const keyless = { ...team.reviewer, userId: user.id, username: user.username, displayName: user.displayName };
     await expect(t.services.review.revoke(keyless, report.reportId, '患者信息错误', 'Wrong-password-1')).rejects.toMatchObject({ code: 'signature.wrong-password' });
     expect(await t.services.review.revoke(keyless, report.reportId, '患者信息错误', TEST_PASSWORD)).toEqual({ status: 'revoked', version: 1 });
   });

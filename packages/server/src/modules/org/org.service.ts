@@ -25,19 +25,20 @@ export interface DepartmentInput {
 export type OrgService = ReturnType<typeof createOrgService>;
 
 /**
- * Campuses (院区) and their departments. Every clinical record names its campus; patients are shared. `campusChanged`
- * is told when a campus was added or changed, which changes what sessions may work in.
+ * Campuses (院区) and their departments. Every clinical record names its campus; patients are shared. Campus changes
+ * run in `changeAccess` (the auth service's), since they change what sessions may work in.
  */
-export function createOrgService({ db, now = () => new Date(), campusChanged = () => {} }: { db: Kysely<DB>; now?: () => Date; campusChanged?: () => void }) {
+export function createOrgService({
+  db,
+  now = () => new Date(),
+  changeAccess = (work) => db.transaction().execute(work),
+}: {
+  db: Kysely<DB>;
+  now?: () => Date;
+  changeAccess?: <T>(work: (trx: Transaction<DB>) => Promise<T>) => Promise<T>;
+}) {
   const campusColumns = ['id', 'code', 'name', 'nameEn', 'address', 'active'] as const;
   const departmentColumns = ['id', 'campusId', 'code', 'name', 'nameEn', 'kind', 'active'] as const;
-  async function changingCampus<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
-    try {
-      return await db.transaction().execute(work);
-    } finally {
-      campusChanged();
-    }
-  }
 
   async function list() {
     const [campuses, departments] = await Promise.all([
@@ -48,7 +49,7 @@ export function createOrgService({ db, now = () => new Date(), campusChanged = (
   }
 
   async function createCampus(actor: AuditActor, input: CampusInput) {
-    return changingCampus(async (trx) => {
+    return changeAccess(async (trx) => {
       if (await trx.selectFrom('campus').select('id').where('code', '=', input.code).executeTakeFirst()) {
         throw new Conflict('org.campus-code-taken', '院区代码已存在', { errors: [{ field: 'code', message: '院区代码已存在' }] });
       }
@@ -59,7 +60,7 @@ export function createOrgService({ db, now = () => new Date(), campusChanged = (
   }
 
   async function updateCampus(actor: AuditActor, id: string, changes: Partial<CampusInput>) {
-    return changingCampus(async (trx) => {
+    return changeAccess(async (trx) => {
       const before = await trx.selectFrom('campus').select(campusColumns).where('id', '=', id).executeTakeFirst();
       if (!before) throw new NotFound('campus', id);
       const after = await trx.updateTable('campus').set({ ...changes, updatedAt: now() }).where('id', '=', id).returning(campusColumns).executeTakeFirstOrThrow();

@@ -165,7 +165,11 @@ export function QuestionnaireFillPage() {
 /** Every saving of this exam's answers, newest first: who, when, against which version, and what it raised. */
 function RevisionList({ revisions }: { revisions: ExamQuestionnaire['history'] }) {
   const { t, language } = useQT();
-  const count = (flags: QuestionnaireFlag[], kind: QuestionnaireFlag['kind']) => flags.filter((f) => f.kind === kind).length;
+  // how many flags of one kind a saving raised, as a tag (nothing when none)
+  const tag = (flags: QuestionnaireFlag[], kind: QuestionnaireFlag['kind'], color: string, key: 'contraindicationTag' | 'warningTag') => {
+    const n = flags.filter((f) => f.kind === kind).length;
+    return n > 0 && <Tag color={color}>{t(key, { n })}</Tag>;
+  };
   return (
     <Card size="small" type="inner" title={t('history')} style={{ marginTop: 16 }} data-testid="questionnaire-history">
       <List
@@ -178,8 +182,8 @@ function RevisionList({ revisions }: { revisions: ExamQuestionnaire['history'] }
               <Typography.Text strong>{t('revision', { n: r.revision })}</Typography.Text>
               <span>{t('answeredBy', { name: r.answeredByName, at: new Date(r.answeredAt).toLocaleString(language) })}</span>
               <Typography.Text type="secondary">{t('definitionVersion', { version: r.definitionVersion })}</Typography.Text>
-              {count(r.flags, 'contraindication') > 0 && <Tag color="red">{t('contraindicationTag', { n: count(r.flags, 'contraindication') })}</Tag>}
-              {count(r.flags, 'warning') > 0 && <Tag color="orange">{t('warningTag', { n: count(r.flags, 'warning') })}</Tag>}
+              {tag(r.flags, 'contraindication', 'red', 'contraindicationTag')}
+              {tag(r.flags, 'warning', 'orange', 'warningTag')}
             </Space>
           </List.Item>
         )}
