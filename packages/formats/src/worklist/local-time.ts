@@ -34,3 +34,26 @@ export function localDateTimeParts(instant: Date, timeZone: string = DEFAULT_HOS
     second: part('second'),
   };
 }
+
+const QUARTER_HOUR_MS = 15 * 60_000;
+// Offsets keyed by zone and UTC quarter hour. Zone transitions fall on quarter hours in practice; a quarter hour
+// whose two ends disagree (a transition inside it, such as a historical local-mean-time change) is never kept.
+const offsets = new Map<string, number>();
+
+function offsetAt(timeZone: string, utcMs: number): number {
+  const p = localDateTimeParts(new Date(utcMs), timeZone);
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - Math.floor(utcMs / 1000) * 1000;
+}
+
+/** How far the zone's wall clock is ahead of UTC at an instant, in milliseconds (+8 h for Asia/Shanghai). */
+export function zoneOffsetMs(timeZone: string, utcMs: number): number {
+  const quarter = Math.floor(utcMs / QUARTER_HOUR_MS);
+  const key = `${timeZone} ${quarter}`;
+  const kept = offsets.get(key);
+  if (kept !== undefined) return kept;
+  const start = offsetAt(timeZone, quarter * QUARTER_HOUR_MS);
+  if (start !== offsetAt(timeZone, (quarter + 1) * QUARTER_HOUR_MS - 1)) return offsetAt(timeZone, utcMs);
+  if (offsets.size >= 10_000) offsets.clear();
+  offsets.set(key, start);
+  return start;
+}

@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { bindParameters, type HisSqlDialect } from './sql-guard.js';
@@ -60,6 +61,12 @@ function withTimeout<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => vo
 
 const failure = (error: unknown) => (error instanceof HisQueryFailed ? error : new HisQueryFailed('error', (error as Error).message ?? String(error)));
 
+// Through the callback API underneath: the promise wrapper captures a stack trace for every query, a cost paid on each scan.
+const selectRows = (c: mysql.PoolConnection, text: string, values: unknown[]) =>
+  new Promise<Row[]>((resolve, reject) =>
+    (c.connection as unknown as CallbackConnection).query<mysql.RowDataPacket[]>(text, values, (error, rows) => (error ? reject(error) : resolve(rows as Row[]))),
+  );
+
 function mysqlDriver(url: string): HisDriver {
   const pool = mysql.createPool({ uri: url, dateStrings: true, connectionLimit: 5, connectTimeout: 5000, supportBigNumbers: true, bigNumberStrings: true });
   // Look-ups run on connections whose every transaction is read-only (set once per connection, saving two
@@ -82,11 +89,7 @@ function mysqlDriver(url: string): HisDriver {
         const limited = (await mariadb)
           ? `SET STATEMENT max_statement_time=${Math.max(timeoutMs / 1000, 0.001)} FOR ${text}`
           : text.replace(/^\s*select\b/i, `SELECT /*+ MAX_EXECUTION_TIME(${Math.round(timeoutMs)}) */`);
-        const run = async () => {
-          const [rows] = await c.query<mysql.RowDataPacket[]>(limited, ordered);
-          return rows as Row[];
-        };
-        return await withTimeout(run(), timeoutMs + 200, () => c.destroy());
+        return await withTimeout(selectRows(c, limited, ordered), timeoutMs + 200, () => c.destroy());
       } catch (error) {
         const e = error as { errno?: number };
         // 1969: MariaDB "Query execution was interrupted (max_statement_time exceeded)"; 3024: MySQL's.

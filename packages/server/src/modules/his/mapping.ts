@@ -1,4 +1,4 @@
-import { localDateTimeParts } from '@pftis/formats/worklist/local-time';
+import { zoneOffsetMs } from '@pftis/formats/worklist/local-time';
 import { z } from 'zod';
 
 // Turns rows of a hospital's own view (its column names, codes and formats) into PFTIS fields, and says
@@ -203,9 +203,4 @@ export function parseDateTime(raw: unknown, timeZone: string): string | null {
   if (!m || !parseDate(`${m[1]}-${m[2]}-${m[3]}`)) return null;
   const asUtc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
   return new Date(asUtc - zoneOffsetMs(timeZone, asUtc)).toISOString();
-}
-
-function zoneOffsetMs(timeZone: string, utcMs: number): number {
-  const p = localDateTimeParts(new Date(utcMs), timeZone);
-  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - utcMs;
 }
