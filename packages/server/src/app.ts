@@ -162,8 +162,10 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
       : createMllpListener({ db: database.db, imports: services.deviceImport, host: config.deviceMllpHost, port: config.deviceMllpPort, maxMessageBytes: config.deviceMllpMaxBytes, idleTimeoutMs: config.deviceMllpIdleMs, log: app.log, now: options.now });
   if (mllpListener) app.addHook('onReady', async () => void (await mllpListener.start()));
   const stopFollowingSessions = await services.auth.followSessionChanges(database);
+  const stopFollowingOrders = await services.exams.followRegisteredOrders(database);
   app.addHook('onClose', async () => {
     await stopFollowingSessions().catch(() => {});
+    await stopFollowingOrders().catch(() => {});
     await mllpListener?.stop();
     await services.folderWatcher.stop();
     await services.outbox.stop();

@@ -113,6 +113,17 @@ describe.each(backends)('scan intake and registration (PFTIS on %s, demo HIS)', 
     expect((await his(`SELECT zt FROM HIS_JCSQ WHERE sqdh = '${sqdh}'`))[0]!.zt).toBe('1');
   });
 
+  it('shows an order as registered when another writer gave an exam its 申请单号 (another server process, a DBA)', async () => {
+    const [{ sqdh: registered }, { sqdh: rebound }] = [await pendingOrder(20), await pendingOrder(21)];
+    const { exams } = (await tech.request('POST', '/api/exams', { requestNos: [registered] })).json();
+    expect((await tech.request('POST', '/api/exams/scan', { code: rebound })).json().orders[0]).toMatchObject({ requestNo: rebound, registrable: true });
+    await sql`update exam set request_no = ${rebound} where id = ${exams[0].examId}`.execute(t.database.db);
+    const reason = async () => (await tech.request('POST', '/api/exams/scan', { code: rebound })).json().orders[0].reason as string | null;
+    const until = Date.now() + 1000;
+    while (!(await reason()) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await reason()).toBe(`已登记（检查号 ${exams[0].accessionNo}）`);
+  });
+
   it('refuses a cancelled order with the reason, and implausible measurements', async () => {
     const { sqdh } = await pendingOrder(3);
     await demo.pglite.query(`UPDATE HIS_JCSQ SET ZT = '9' WHERE SQDH = '${sqdh}'`);

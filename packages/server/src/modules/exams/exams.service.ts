@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../db/database.js';
 import type { DB, ExamStatus } from '../../db/types.js';
 import type { Actor } from '../../platform/access.js';
 import { recordAudit, recordAuditAlone } from '../../platform/audit.js';
@@ -12,6 +13,7 @@ import type { PatientField } from '../his/mapping.js';
 import { deviceNotChecked, deviceNotFound, noCampus, orderCancelled, orderNotFound, orderReported, patientNotFound } from './exams.errors.js';
 import { ScanPatternsSchema, type ScanKind } from './exams.schemas.js';
 import { ageAt, maskIdNumber, maskPhone, type PatientFacts, type PatientStore } from './patients.js';
+import { createRegisteredOrders, EXAM_ORDER_CHANNEL } from './registered-orders.js';
 
 export const SCAN_PATTERNS_KEY = 'intake.scanPatterns';
 
@@ -67,6 +69,7 @@ export interface DeviceQc {
 }
 
 export function createExamsService({ db, his, patients, qc, now = () => new Date() }: { db: Kysely<DB>; his: HisService; patients: PatientStore; qc: DeviceQc; now?: () => Date }) {
+  const registeredOrders = createRegisteredOrders(db);
   // Read on every scan; kept for a few seconds, forgotten at once when this service changes them.
   let cachedPatterns: { value: ReturnType<typeof readPatterns>; until: number } | undefined;
   const readPatterns = () => readSetting(db, SCAN_PATTERNS_KEY, ScanPatternsSchema);
@@ -118,8 +121,9 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
   async function pendingOrders(hisPatientId: string, scanned: HisOrder | null) {
     const pending = (await his.lookup('orders.by-patient', hisPatientId)).records as unknown as HisOrder[];
     const orders = scanned ? [scanned, ...pending.filter((o) => o.requestNo !== scanned.requestNo)] : pending;
-    const exams = orders.length
-      ? await db.selectFrom('exam').select(['id', 'accessionNo', 'requestNo']).where('requestNo', 'in', orders.map((o) => o.requestNo)).where('status', '!=', 'cancelled').execute()
+    const candidates = orders.map((o) => o.requestNo).filter(registeredOrders.mightBeRegistered);
+    const exams = candidates.length
+      ? await db.selectFrom('exam').select(['id', 'accessionNo', 'requestNo']).where('requestNo', 'in', candidates).where('status', '!=', 'cancelled').execute()
       : [];
     return orders.map((order) => ({ order, exam: exams.find((e) => e.requestNo === order.requestNo) }));
   }
@@ -214,6 +218,7 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
         }
         if (order.status === 'reported' || order.status === 'examined') throw orderReported(order.requestNo);
         const accessionNo = await nextAccession(trx, campusId, today);
+        registeredOrders.add(order.requestNo);
         const exam = await trx
           .insertInto('exam')
           .values({
@@ -265,6 +270,7 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
         if (existing) return { examId: existing.id, accessionNo: existing.accessionNo, created: false, warnings };
       }
       const patientId = await patients.insertManual(trx, input.patient, now());
+      if (input.requestNo) registeredOrders.add(input.requestNo);
       const accessionNo = await nextAccession(trx, campusId, today);
       const exam = await trx
         .insertInto('exam')
@@ -369,6 +375,9 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
     return row;
   }
 
-  return { scan, register, registerManually, reconcile, worklist, scanPatterns, updateScanPatterns, exam };
+  /** Follows the database's announcements of registered orders (until the returned stop), so scans can trust the filter. */
+  const followRegisteredOrders = (database: { listen: Database['listen'] }) => database.listen(EXAM_ORDER_CHANNEL, registeredOrders.onMessage, registeredOrders.onListening);
+
+  return { scan, register, registerManually, reconcile, worklist, scanPatterns, updateScanPatterns, exam, followRegisteredOrders };
 }
 
