@@ -7,7 +7,7 @@ import type { DB } from '../db/types.js';
 import { withDatabase } from '../test/global-setup.js';
 import { given } from '../test/given.js';
 import { backends, type TestApp, testApp } from '../test/harness.js';
-import { entryHash, GENESIS_HASH, recordAudit, recordAuditAlone, systemActor, verifyAuditChain } from './audit.js';
+import { entryHash, GENESIS_HASH, recordAudit, recordAuditAlone, recordDataShown, systemActor, verifyAuditChain } from './audit.js';
 
 const head = async (db: Kysely<DB>) => (await db.selectFrom('auditLog').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst())?.hash ?? GENESIS_HASH;
 
@@ -75,6 +75,26 @@ describe.each(backends)('audit log on %s', (kind) => {
     const actions = (await entries()).map((r) => r.action);
     expect(actions.slice(-5)).toEqual(['test.before-other', 'test.other-process', 'test.stale-alone', 'test.other-process', 'test.stale-in-transaction']);
     expect((await verifyAuditChain(db())).ok).toBe(true);
+  });
+
+  it('records data shown like any entry (chained, also after another process appended), flushing it soon instead of at commit', async () => {
+    await recordDataShown(db(), systemActor(), { action: 'test.shown', entityType: 'his_patient', entityId: 'P1' });
+    await insertChainedTo(db(), await head(db()), 'test.other-process');
+    await recordDataShown(db(), systemActor(), { action: 'test.shown-after-other', entityType: 'his_patient', entityId: 'P2' });
+    expect((await entries()).map((r) => r.action).slice(-3)).toEqual(['test.shown', 'test.other-process', 'test.shown-after-other']);
+    expect((await verifyAuditChain(db())).ok).toBe(true);
+    // Asynchronous commit holds for the entry's own transaction only: never for what the connection does next.
+    const settings = await db()
+      .connection()
+      .execute(async (connection) => {
+        const commitSetting = async (on: Kysely<DB>) => (await sql<{ synchronousCommit: string }>`show synchronous_commit`.execute(on)).rows[0]!.synchronousCommit;
+        const inside = await connection.transaction().execute(async (trx) => {
+          await recordDataShown(trx, systemActor(), { action: 'test.shown-in-transaction' });
+          return commitSetting(trx);
+        });
+        return { inside, after: await commitSetting(connection) };
+      });
+    expect(settings).toEqual({ inside: 'off', after: 'on' });
   });
 
   it('does not chain to an entry whose transaction rolled back', async () => {

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { DB, ExamStatus } from '../../db/types.js';
 import type { Actor } from '../../platform/access.js';
-import { recordAudit, recordAuditAlone } from '../../platform/audit.js';
+import { recordAudit, recordDataShown } from '../../platform/audit.js';
 import { NotFound } from '../../platform/errors.js';
 import { hospitalDate } from '../../platform/hospital-time.js';
 import { enqueue, outboxState } from '../../platform/outbox.js';
@@ -139,7 +139,7 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
     // The access is written down while the orders are read; the reply waits for both, so nothing leaves unaudited.
     const [orders] = await Promise.all([
       pendingOrders(patient.hisPatientId, scanned),
-      recordAuditAlone(db, actorRef(actor), { action: 'patient.looked-up', entityType: 'his_patient', entityId: patient.hisPatientId, campusId: actor.campusId, detail: { kind } }, now()),
+      recordDataShown(db, actorRef(actor), { action: 'patient.looked-up', entityType: 'his_patient', entityId: patient.hisPatientId, campusId: actor.campusId, detail: { kind } }, now()),
     ]);
     const inpatientOrder = orders.find(({ order }) => order.ward)?.order;
     return {
@@ -347,7 +347,7 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
     const rows = await query.execute();
     const dispatch = await outboxState(db, rows.filter((r) => r.deviceId).map((r) => `device:${r.id}:${r.deviceId}`));
     // Reading a list of patients is an access to patient data: one audit entry per look.
-    await recordAuditAlone(db, actorRef(actor), { action: 'worklist.viewed', campusId: q.campusId ?? actor.campusId, detail: { ...q, rows: rows.length } }, now());
+    await recordDataShown(db, actorRef(actor), { action: 'worklist.viewed', campusId: q.campusId ?? actor.campusId, detail: { ...q, rows: rows.length } }, now());
     return rows.map((r) => {
       const d = dispatch.find((x) => x.key === `device:${r.id}:${r.deviceId}`);
       return {
