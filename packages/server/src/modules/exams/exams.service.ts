@@ -137,8 +137,12 @@ export function createExamsService({ db, his, patients, qc, now = () => new Date
     const patient = scanned ? await hisPatient('patient.by-his-id', scanned.hisPatientId) : await hisPatient(lookupByKind[kind as Exclude<ScanKind, 'requestNo'>], code);
     if (!patient) throw patientNotFound();
     // The access is written down while the orders are read; the reply waits for both, so nothing leaves unaudited.
+    // The HIS query goes out first: on the embedded database the audit insert runs on this thread and would hold it.
+    const ordersRead = pendingOrders(patient.hisPatientId, scanned);
+    ordersRead.catch(() => {}); // a failure reaches the Promise.all below; this only keeps it from being unhandled meanwhile
+    await new Promise((resolve) => setImmediate(resolve));
     const [orders] = await Promise.all([
-      pendingOrders(patient.hisPatientId, scanned),
+      ordersRead,
       recordDataShown(db, actorRef(actor), { action: 'patient.looked-up', entityType: 'his_patient', entityId: patient.hisPatientId, campusId: actor.campusId, detail: { kind } }, now()),
     ]);
     const inpatientOrder = orders.find(({ order }) => order.ward)?.order;
