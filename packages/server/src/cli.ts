@@ -6,16 +6,15 @@ import { z } from 'zod';
 import { recognise } from './modules/device-import/recognise.js';
 import { createDocumentReader } from './modules/device-import/document.js';
 import { BUILTIN_TEMPLATES } from '@pftis/formats/device-report/index';
-import { renderPdfToJpg } from './modules/reports/render/index.js';
 import { parseArgs } from 'node:util';
-import { createServices } from './app.js';
-import { DatabaseUnreachable, DataDirInUse } from './db/database.js';
-import { MigrationFailed, migrateToLatest } from './db/migrate.js';
-import { systemActor, verifyAuditChain } from './platform/audit.js';
-import { ConfigError, loadConfig } from './platform/config.js';
-import { AppError } from './platform/errors.js';
+import { loadConfig } from './platform/config.js';
+import { AppError, OperatorError } from './platform/errors.js';
 import { resolveSecretKey } from './platform/secret-key.js';
-import { ListenFailed, openDatabase, startServer } from './server.js';
+
+// The server's modules (web server, database drivers, PDF rendering) take seconds to load: only the commands that
+// use them load them, so usage, `ref`, `interpret` and `parse` answer at once.
+const serverModules = () => import('./server.js');
+const databaseModules = async () => ({ ...(await import('./db/migrate.js')), ...(await import('./platform/audit.js')), ...(await import('./app.js')), ...(await serverModules()) });
 
 const usage = `pftis — PFTIS command line
 
@@ -230,6 +229,7 @@ async function withServices<T>(work: (ctx: Awaited<ReturnType<typeof open>>) => 
 }
 
 async function open() {
+  const { openDatabase, migrateToLatest, createServices, systemActor } = await databaseModules();
   const config = loadConfig();
   const database = await openDatabase(config);
   await migrateToLatest(database.db);
@@ -280,6 +280,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'start': {
+        const { startServer } = await serverModules();
         const server = await startServer(loadConfig());
         const stop = async () => {
           await server.close();
@@ -290,6 +291,7 @@ export async function main(argv: string[]): Promise<number> {
         return -1;
       }
       case 'migrate': {
+        const { openDatabase, migrateToLatest } = await databaseModules();
         const config = loadConfig();
         const database = await openDatabase(config);
         try {
@@ -305,6 +307,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'audit': {
         if (sub !== 'verify') throw new UsageError(`unknown audit command ${sub ?? ''}`);
+        const { verifyAuditChain } = await databaseModules();
         const verdict = await withServices(({ database }) => verifyAuditChain(database.db));
         if (verdict.ok) {
           console.log(`audit chain intact: ${verdict.checked} entries, head ${verdict.headHash}`);
@@ -323,6 +326,7 @@ export async function main(argv: string[]): Promise<number> {
           if (values.jpg) {
             await mkdir(values.jpg, { recursive: true });
             const layout = await services.reports.layout();
+            const { renderPdfToJpg } = await import('./modules/reports/render/index.js');
             const pages = await renderPdfToJpg(pdf, { dpi: layout.jpgDpi, quality: layout.jpgQuality });
             for (const [i, page] of pages.entries()) await writeFile(path.join(values.jpg, `page-${i + 1}.jpg`), page);
             console.log(`${pages.length} page(s) written to ${values.jpg}`);
@@ -391,7 +395,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`pftis: ${error.message}\n\n${usage}`);
       return 2;
     }
-    if ([ConfigError, DatabaseUnreachable, DataDirInUse, MigrationFailed, ListenFailed].some((type) => error instanceof type)) {
+    if (error instanceof OperatorError) {
       // Expected failures: one line naming what was tried, no stack trace.
       console.error(`pftis: ${(error as Error).message}`);
       return 1;

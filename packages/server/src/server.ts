@@ -10,6 +10,7 @@ import { seedDemo } from './demo/seed-demo.js';
 import { systemActor } from './platform/audit.js';
 import type { HisConnection } from './modules/his/module.js';
 import type { Config } from './platform/config.js';
+import { OperatorError } from './platform/errors.js';
 import { resolveSecretKey } from './platform/secret-key.js';
 
 /** Opens the configured database: a PostgreSQL server when DATABASE_URL is set, else embedded PGlite. */
@@ -17,7 +18,7 @@ export function openDatabase(config: Config): Promise<Database> {
   return config.databaseUrl ? openPostgres(config.databaseUrl, config.databasePoolSize) : openPglite(config.dataDir);
 }
 
-export class ListenFailed extends Error {}
+export class ListenFailed extends OperatorError {}
 
 /** The configured HIS, or in the demo the demo hospital's embedded HIS (kept in dataDir/demo-his). */
 async function openHis(config: Config): Promise<{ connection: HisConnection | null; demoHis?: DemoHis }> {

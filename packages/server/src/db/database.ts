@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { OperatorError } from '../platform/errors.js';
 import { pglitePool } from './pglite-pool.js';
 import type { DB } from './types.js';
 
@@ -73,7 +74,7 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
   }
 }
 
-export class DataDirInUse extends Error {}
+export class DataDirInUse extends OperatorError {}
 
 /** PGlite corrupts a data folder opened by two processes at once, so each holder leaves its pid in a lock file. */
 async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
@@ -181,7 +182,7 @@ async function listenOnPostgres(url: string, channel: string, onMessage: (payloa
   };
 }
 
-export class DatabaseUnreachable extends Error {
+export class DatabaseUnreachable extends OperatorError {
   constructor(
     readonly target: string,
     cause: unknown,

@@ -1,4 +1,5 @@
 import { type Kysely, Migrator, type MigrationResultSet } from 'kysely';
+import { OperatorError } from '../platform/errors.js';
 import { migrations } from './migrations/index.js';
 
 function migrator(db: Kysely<any>) {
@@ -10,7 +11,7 @@ function migrator(db: Kysely<any>) {
   });
 }
 
-export class MigrationFailed extends Error {}
+export class MigrationFailed extends OperatorError {}
 
 /** Runs every pending migration; the migrator's advisory lock lets several servers start at once. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { OperatorError } from './errors.js';
 
 const bool = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
 
@@ -63,7 +64,7 @@ const envNames: Record<string, string> = {
   ocrLanguages: 'PFTIS_OCR_LANGUAGES',
 };
 
-export class ConfigError extends Error {}
+export class ConfigError extends OperatorError {}
 
 /**
  * Reads the configuration: an optional JSON file (PFTIS_CONFIG), then environment variables, which win.

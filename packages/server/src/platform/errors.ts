@@ -12,6 +12,12 @@ export interface AppErrorInit {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * A failure that one line explains to whoever runs the server or the CLI (bad configuration, database unreachable,
+ * port taken): reported without a stack trace.
+ */
+export class OperatorError extends Error {}
+
 export class AppError extends Error {
   readonly code: string;
   readonly status: number;
