@@ -163,9 +163,11 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   if (mllpListener) app.addHook('onReady', async () => void (await mllpListener.start()));
   const stopFollowingSessions = await services.auth.followSessionChanges(database);
   const stopFollowingOrders = await services.exams.followRegisteredOrders(database);
+  const stopFollowingViews = await services.his.followDefinitionChanges(database);
   app.addHook('onClose', async () => {
     await stopFollowingSessions().catch(() => {});
     await stopFollowingOrders().catch(() => {});
+    await stopFollowingViews().catch(() => {});
     await mllpListener?.stop();
     await services.folderWatcher.stop();
     await services.outbox.stop();

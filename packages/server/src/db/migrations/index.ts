@@ -18,6 +18,7 @@ import * as questionnaire from './202612071220_questionnaire.js';
 import * as clinicalSettings from './202612071230_clinical_settings.js';
 import * as sessionNotify from './202612071300_session_notify.js';
 import * as examOrderNotify from './202612071400_exam_order_notify.js';
+import * as hisViewNotify from './202612071410_his_view_notify.js';
 
 /** Every migration, in the order it runs. Append only; never edit or reorder a released entry. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '202612071230_clinical_settings': clinicalSettings,
   '202612071300_session_notify': sessionNotify,
   '202612071400_exam_order_notify': examOrderNotify,
+  '202612071410_his_view_notify': hisViewNotify,
 };

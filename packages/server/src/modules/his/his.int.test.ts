@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { createMysqlHis, createPostgresHis, type MysqlHis, openDemoHis, type DemoHis } from '@pftis/his-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, given, signIn } from '../../test/given.js';
@@ -45,6 +46,29 @@ describe.each(combos)('HIS interface views (PFTIS on %s, HIS on %s)', (kind, his
     for (const order of orders.records) expect(order).toMatchObject({ hisPatientId: 'P00000007', status: 'pending', itemCode: expect.stringMatching(/^FG00\d$/), visitSerialNo: expect.any(String) });
     const none = await t.services.his.lookup('patient.by-card', 'no-such-card');
     expect(none.problems).toEqual([{ kind: 'no-rows', message: '没有查到数据' }]);
+  });
+
+  it('keeps view definitions until the database announces a change, by whatever writer', async () => {
+    const lookup = () => t.services.his.lookup('patient.by-card', '9000000007').then(() => 'answered', (error: Error) => error.message);
+    expect(await lookup()).toBe('answered');
+    // Written without the announcement, the change goes unseen: proof that the definition is kept…
+    await sql`alter table his_view disable trigger his_view_changed`.execute(t.database.db);
+    try {
+      await sql`update his_view set enabled = false where code = 'patient.by-card'`.execute(t.database.db);
+    } finally {
+      await sql`alter table his_view enable trigger his_view_changed`.execute(t.database.db);
+    }
+    expect(await lookup()).toBe('answered');
+    // …and any announcement forgets it; a change written in plain SQL (a DBA, another server) announces itself.
+    await sql`select pg_notify('pftis_his_view', '*')`.execute(t.database.db);
+    const within = async (expected: RegExp) => {
+      const until = Date.now() + 1000;
+      while (!expected.test(await lookup()) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+      return lookup();
+    };
+    expect(await within(/disabled/)).toMatch(/disabled/);
+    await sql`update his_view set enabled = true where code = 'patient.by-card'`.execute(t.database.db);
+    expect(await within(/^answered$/)).toBe('answered');
   });
 
   it('tests a draft: raw rows beside mapped records, and each problem named', async () => {

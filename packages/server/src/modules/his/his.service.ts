@@ -1,5 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { z } from 'zod';
+import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/types.js';
 import { type AuditActor, recordAudit } from '../../platform/audit.js';
 import { AppError, NotFound } from '../../platform/errors.js';
@@ -51,6 +52,9 @@ export type HisService = ReturnType<typeof createHisService>;
 
 const SAMPLE_ROWS = 20;
 
+/** The channel on which the database announces changed view definitions (migration 202612071410). */
+export const HIS_VIEW_CHANNEL = 'pftis_his_view';
+
 export function createHisService({ db, connection, now = () => new Date() }: { db: Kysely<DB>; connection: HisConnection | null; now?: () => Date }) {
   const driver = connection ? createHisDriver(connection) : null;
 
@@ -87,17 +91,38 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
     flushTimer ??= setTimeout(() => void flushCalls().catch(() => {}), 2000).unref();
   }
 
-  // Definitions change rarely and only through this service: each process keeps them for a few seconds and
-  // forgets them at once when it saves one. (The HIS data itself is never cached.)
-  const DEFINITION_TTL_MS = 5000;
-  const definitions = new Map<string, { value: Awaited<ReturnType<typeof currentDefinition>>; until: number }>();
+  // Definitions are kept while the database can say they changed (migration 202612071410 announces every change on
+  // pftis_his_view, and each announcement forgets them all); nothing is kept while nobody listens. This process's
+  // own saves forget at once. A definition read while something changed is not kept. (HIS data is never cached.)
+  const definitions = new Map<string, Awaited<ReturnType<typeof currentDefinition>>>();
+  let listening = false;
+  let generation = 0;
+  function forgetDefinitions() {
+    generation += 1;
+    definitions.clear();
+  }
+  /** A transaction that changes view definitions: once it ends, this process forgets them without waiting for the announcement. */
+  async function changeDefinitions<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    try {
+      return await db.transaction().execute(work);
+    } finally {
+      forgetDefinitions();
+    }
+  }
   async function cachedDefinition(code: string) {
-    const hit = definitions.get(code);
-    if (hit && hit.until > Date.now()) return hit.value;
+    const kept = listening ? definitions.get(code) : undefined;
+    if (kept) return kept;
+    const seen = generation;
     const value = await currentDefinition(code);
-    definitions.set(code, { value, until: Date.now() + DEFINITION_TTL_MS });
+    if (listening && seen === generation) definitions.set(code, value);
     return value;
   }
+  /** Follows the database's announcements of changed view definitions until the returned stop. */
+  const followDefinitionChanges = (database: { listen: Database['listen'] }) =>
+    database.listen(HIS_VIEW_CHANNEL, forgetDefinitions, (on) => {
+      listening = on;
+      forgetDefinitions();
+    });
 
   /** Runs one configured lookup against the HIS; every call counts towards the view's live status. */
   async function lookup(code: LookupCode, key: string) {
@@ -154,8 +179,7 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
     if (!result.ok) {
       throw new AppError({ code: 'his.view-test-failed', status: 422, title: '测试未通过，未保存：当前版本继续生效', extra: { problems: result.problems } });
     }
-    definitions.clear();
-    return db.transaction().execute(async (trx) => {
+    return changeDefinitions(async (trx) => {
       const view = await trx.selectFrom('hisView').selectAll().where('code', '=', code).forUpdate().executeTakeFirstOrThrow();
       const before = await trx.selectFrom('hisViewVersion').select(['sql', 'mapping', 'timeoutMs']).where('viewId', '=', view.id).where('version', '=', view.currentVersion).executeTakeFirstOrThrow();
       const version = (await maxVersion(trx, view.id)) + 1;
@@ -171,8 +195,7 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
 
   /** Makes an earlier version current again, as a new version, so the history stays a straight line. */
   async function rollback(actor: AuditActor, code: string, toVersion: number) {
-    definitions.clear();
-    return db.transaction().execute(async (trx) => {
+    return changeDefinitions(async (trx) => {
       const view = await trx.selectFrom('hisView').selectAll().where('code', '=', code).forUpdate().executeTakeFirst();
       if (!view) throw new NotFound('his view', code);
       const target = await trx.selectFrom('hisViewVersion').selectAll().where('viewId', '=', view.id).where('version', '=', toVersion).executeTakeFirst();
@@ -189,8 +212,7 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
   }
 
   async function setEnabled(actor: AuditActor, code: string, enabled: boolean) {
-    definitions.clear();
-    return db.transaction().execute(async (trx) => {
+    return changeDefinitions(async (trx) => {
       const view = await trx.selectFrom('hisView').selectAll().where('code', '=', code).executeTakeFirst();
       if (!view) throw new NotFound('his view', code);
       await trx.updateTable('hisView').set({ enabled, updatedAt: now() }).where('id', '=', view.id).execute();
@@ -297,6 +319,7 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
 
   return {
     lookup,
+    followDefinitionChanges,
     writeReport,
     test,
     saveVersion,
