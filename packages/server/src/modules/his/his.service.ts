@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/types.js';
 import { type AuditActor, recordAudit } from '../../platform/audit.js';
+import { createAnnouncedCache } from '../../platform/announced-cache.js';
 import { AppError, NotFound } from '../../platform/errors.js';
 import { hospitalWallClock } from '../../platform/hospital-time.js';
 import { PermanentFailure } from '../../platform/outbox.js';
@@ -91,42 +92,23 @@ export function createHisService({ db, connection, now = () => new Date() }: { d
     flushTimer ??= setTimeout(() => void flushCalls().catch(() => {}), 2000).unref();
   }
 
-  // Definitions are kept while the database can say they changed (migration 202612071410 announces every change on
-  // pftis_his_view, and each announcement forgets them all); nothing is kept while nobody listens. This process's
-  // own saves forget at once. A definition read while something changed is not kept. (HIS data is never cached.)
-  const definitions = new Map<string, Awaited<ReturnType<typeof currentDefinition>>>();
-  let listening = false;
-  let generation = 0;
-  function forgetDefinitions() {
-    generation += 1;
-    definitions.clear();
-  }
+  // Definitions are kept while the database announces their changes (migration 202612071410, any writer); this
+  // process's own saves forget at once. (HIS data itself is never cached.)
+  const definitions = createAnnouncedCache(currentDefinition);
   /** A transaction that changes view definitions: once it ends, this process forgets them without waiting for the announcement. */
   async function changeDefinitions<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
     try {
       return await db.transaction().execute(work);
     } finally {
-      forgetDefinitions();
+      definitions.forget();
     }
   }
-  async function cachedDefinition(code: string) {
-    const kept = listening ? definitions.get(code) : undefined;
-    if (kept) return kept;
-    const seen = generation;
-    const value = await currentDefinition(code);
-    if (listening && seen === generation) definitions.set(code, value);
-    return value;
-  }
   /** Follows the database's announcements of changed view definitions until the returned stop. */
-  const followDefinitionChanges = (database: { listen: Database['listen'] }) =>
-    database.listen(HIS_VIEW_CHANNEL, forgetDefinitions, (on) => {
-      listening = on;
-      forgetDefinitions();
-    });
+  const followDefinitionChanges = (database: { listen: Database['listen'] }) => database.listen(HIS_VIEW_CHANNEL, () => definitions.forget(), definitions.onListening);
 
   /** Runs one configured lookup against the HIS; every call counts towards the view's live status. */
   async function lookup(code: LookupCode, key: string) {
-    const view = await cachedDefinition(code);
+    const view = await definitions.get(code);
     if (!view.enabled) throw new HisUnavailable(`接口视图「${view.name}」已停用`, 'disabled');
     const t0 = performance.now();
     try {
